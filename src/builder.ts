@@ -1,0 +1,54 @@
+import SchemaBuilder from '@pothos/core';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
+import DirectivesPlugin from '@pothos/plugin-directives';
+import FederationPlugin from '@pothos/plugin-federation';
+import RelayPlugin from '@pothos/plugin-relay';
+import type { GatewayContext } from './context.js';
+import { DateTimeScalar, JSONScalar, UUIDScalar } from './scalars.js';
+
+/** The one Pothos builder: plugins, context and scalars. Types live in `src/schema/`. */
+export const builder = new SchemaBuilder<{
+  Context: GatewayContext;
+  DefaultFieldNullability: false;
+  DefaultEdgesNullability: { list: false; items: false };
+  DefaultNodeNullability: false;
+  Scalars: {
+    DateTime: { Input: Date; Output: Date | string };
+    JSON: { Input: unknown; Output: unknown };
+    UUID: { Input: string; Output: string };
+  };
+}>({
+  plugins: [DirectivesPlugin, RelayPlugin, DataloaderPlugin, FederationPlugin],
+  defaultFieldNullability: false,
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    nodesOnConnection: { description: 'The nodes of the edges, for clients that need no cursors.' },
+    edgesFieldOptions: {
+      nullable: { list: false, items: false },
+      description: 'The page, one edge per row.',
+    },
+    nodeFieldOptions: { nullable: false, description: 'The row.' },
+    cursorFieldOptions: { description: 'Opaque position of the row, for after/before.' },
+    pageInfoFieldOptions: { description: 'Where this page sits in the whole list.' },
+    pageInfoTypeOptions: {
+      description: 'Relay page information, true to the data in both directions.',
+    },
+    hasNextPageFieldOptions: { description: 'Whether rows follow this page.' },
+    hasPreviousPageFieldOptions: { description: 'Whether rows precede this page.' },
+    startCursorFieldOptions: {
+      description: 'Cursor of the first row of the page (null when empty).',
+    },
+    endCursorFieldOptions: { description: 'Cursor of the last row of the page (null when empty).' },
+    firstArgOptions: {
+      description: 'Rows from the start of the range (0 to MAX_PAGE_SIZE, default 20).',
+    },
+    lastArgOptions: { description: 'Rows from the end of the range (0 to MAX_PAGE_SIZE).' },
+    afterArgOptions: { description: 'Only rows after this cursor.' },
+    beforeArgOptions: { description: 'Only rows before this cursor.' },
+  },
+});
+
+builder.addScalarType('DateTime', DateTimeScalar);
+builder.addScalarType('JSON', JSONScalar);
+builder.addScalarType('UUID', UUIDScalar);

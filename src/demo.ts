@@ -1,0 +1,52 @@
+import type { FakeAuthentik } from './fake-authentik/index.js';
+import { ADMIN_TOKEN, startFakeAuthentik } from './fake-authentik/index.js';
+import type { GraphiQLDefaults } from './gateway.js';
+
+/** The query GraphiQL opens with in demo mode. */
+export const DEMO_QUERY = `# Demo mode: a built-in fake authentik with sample data.
+# Press Run (Ctrl-Enter). Try search: "grafana", filter: {isExpired: false},
+# orderBy: [{field: EXPIRES, direction: DESC}], or page with after: <endCursor>.
+query RefreshTokens {
+  refreshTokens(first: 10) {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    nodes {
+      pk
+      expires
+      isExpired
+      revoked
+      scope
+      provider { pk name assignedApplicationName }
+      user { pk username name email }
+    }
+  }
+}
+`;
+
+/** A running demo upstream and what GraphiQL should open with. */
+export interface Demo {
+  fake: FakeAuthentik;
+  graphiql: GraphiQLDefaults;
+  banner: string;
+}
+
+/** Starts the built-in fake authentik on a loopback port for demo mode. */
+export async function startDemo(gatewayUrl: string): Promise<Demo> {
+  const fake = await startFakeAuthentik({ host: '127.0.0.1', port: 0 });
+  const banner = [
+    '',
+    '  DEMO MODE: no AUTHENTIK_URL set, so the gateway talks to a built-in fake authentik',
+    `  (${fake.url}) with sample data. Open ${gatewayUrl} in a browser and press Run.`,
+    `  Demo credentials: "Authorization: Bearer ${ADMIN_TOKEN}" (prefilled in GraphiQL).`,
+    '  To use your authentik: AUTHENTIK_URL=https://authentik.example.com npm start',
+    '',
+  ].join('\n');
+  return {
+    fake,
+    banner,
+    graphiql: {
+      defaultQuery: DEMO_QUERY,
+      headers: JSON.stringify({ Authorization: `Bearer ${ADMIN_TOKEN}` }, null, 2),
+    },
+  };
+}

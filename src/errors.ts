@@ -1,0 +1,108 @@
+import { GraphQLError } from 'graphql';
+import { UpstreamError } from './upstream/upstream-error.js';
+
+/**
+ * Every expected failure becomes a GraphQLError with one of these codes; anything else is an
+ * internal error and is masked by yoga. This file is the only place that decides which.
+ */
+export const ErrorCode = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  SEARCH_TOO_BROAD: 'SEARCH_TOO_BROAD',
+  UPSTREAM_ERROR: 'UPSTREAM_ERROR',
+  UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
+  UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** A client-caused error: names the argument and what was wrong with it. */
+export function badUserInput(
+  message: string,
+  extensions: Record<string, unknown> = {},
+): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: ErrorCode.BAD_USER_INPUT, ...extensions },
+  });
+}
+
+export function notFound(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.NOT_FOUND } });
+}
+
+/** The search/filter would read more upstream rows than SEARCH_SCAN_LIMIT allows. */
+export function searchTooBroad(rowsToRead: number, limit: number): GraphQLError {
+  return new GraphQLError(
+    `This search or filter would read ${rowsToRead} refresh tokens from authentik, more than the ` +
+      `scan limit of ${limit} rows (SEARCH_SCAN_LIMIT). Narrow it with filter.providerPk or filter.userPk.`,
+    { extensions: { code: ErrorCode.SEARCH_TOO_BROAD, rowsToRead, scanLimit: limit } },
+  );
+}
+
+const UNAUTHENTICATED_DETAILS = new Set([
+  'Authentication credentials were not provided.',
+  'Token invalid/expired',
+]);
+
+/**
+ * Maps an upstream failure to the GraphQL error a client sees. Only authentik's validation
+ * messages are passed on; never a body, URL, header or stack.
+ */
+export function upstreamToGraphQLError(error: UpstreamError): GraphQLError {
+  const make = (code: ErrorCode, message: string, extra: Record<string, unknown> = {}) =>
+    new GraphQLError(message, { extensions: { code, ...extra } });
+  switch (error.kind) {
+    case 'status': {
+      const { status, detail, fields } = error.details;
+      if (status === 403 && detail !== undefined && UNAUTHENTICATED_DETAILS.has(detail)) {
+        return make(ErrorCode.UNAUTHENTICATED, `authentik rejected the credentials: ${detail}`);
+      }
+      if (status === 401)
+        return make(ErrorCode.UNAUTHENTICATED, 'authentik rejected the credentials');
+      if (status === 403) {
+        return make(
+          ErrorCode.FORBIDDEN,
+          'authentik denied access: you do not have permission to perform this action',
+        );
+      }
+      if (status === 400) {
+        return make(
+          ErrorCode.BAD_USER_INPUT,
+          `authentik rejected the arguments: ${describeFields(fields)}`,
+          {
+            upstreamErrors: fields ?? {},
+          },
+        );
+      }
+      if (status === 404) return make(ErrorCode.NOT_FOUND, 'authentik has no such object');
+      return make(
+        ErrorCode.UPSTREAM_ERROR,
+        `authentik answered with an unexpected status ${status}`,
+        {
+          upstreamStatus: status,
+        },
+      );
+    }
+    case 'timeout':
+      return make(ErrorCode.UPSTREAM_TIMEOUT, error.message);
+    case 'unavailable':
+      return make(ErrorCode.UPSTREAM_UNAVAILABLE, error.message);
+    case 'server':
+      return make(ErrorCode.UPSTREAM_ERROR, error.message, { upstreamStatus: error.status });
+    default:
+      return make(ErrorCode.UPSTREAM_ERROR, error.message);
+  }
+}
+
+function describeFields(fields: Record<string, string[]> | undefined): string {
+  if (!fields) return 'no details';
+  return Object.entries(fields)
+    .map(([field, messages]) => `${field}: ${messages.join(' ')}`)
+    .join('; ');
+}
+
+/** Rethrows upstream failures as client-facing GraphQL errors; anything else is left to masking. */
+export function toGraphQLError(error: unknown): unknown {
+  return error instanceof UpstreamError ? upstreamToGraphQLError(error) : error;
+}

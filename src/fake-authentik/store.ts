@@ -1,0 +1,232 @@
+/** The fake's mutable state: data set, effective options, lookups and response caches. */
+import { ADMIN_TOKEN, EXPIRED_TOKEN, REFERENCE_NOW, type Dataset } from './data.js';
+import {
+  ALL_INCLUDED,
+  serializeOAuth2Provider,
+  serializeToken,
+  serializeUser,
+  type SerializeFlags,
+} from './serialize.js';
+import type {
+  FakeAuthentikOptions,
+  GroupRecord,
+  JsonObject,
+  ProviderRecord,
+  RoleRecord,
+  ServedToken,
+  TokenRecord,
+  UpstreamShape,
+  UserRecord,
+} from './types.js';
+
+/** Options that can change at run time (see `FakeAuthentik.setOptions`). */
+export type MutableOptions = Partial<
+  Pick<FakeAuthentikOptions, 'shape' | 'maxPageSize' | 'defaultPageSize' | 'latencyMs'>
+>;
+
+/**
+ * The fake's data, for tests to compute expected answers. Every getter renders the rows as the
+ * server would serve them under the options in force right now (shape; groups and roles included).
+ */
+export interface FakeData {
+  /** The fixed instant `is_expired` is computed against (see `REFERENCE_NOW`). */
+  readonly referenceNow: string;
+  /** The shape currently served. */
+  readonly shape: UpstreamShape;
+  /** Effective default page size. */
+  readonly defaultPageSize: number;
+  /** Effective maximum page size (`null`: unlimited). */
+  readonly maxPageSize: number | null;
+  /** Every stored refresh token as served (pk ascending), as the superuser sees it. */
+  readonly refreshTokens: ServedToken[];
+  /** Every user as `GET /core/users/{id}/` serves it (pk ascending). */
+  readonly users: JsonObject[];
+  /** Every provider as `GET /providers/oauth2/{id}/` serves it (pk ascending, full OAuth2Provider). */
+  readonly providers: JsonObject[];
+  /** The neutral, shape-independent rows (live: DELETE removes from `tokens`). */
+  readonly records: {
+    readonly users: readonly UserRecord[];
+    readonly providers: readonly ProviderRecord[];
+    readonly tokens: readonly TokenRecord[];
+    readonly groups: readonly GroupRecord[];
+    readonly roles: readonly RoleRecord[];
+  };
+  /** The user an API bearer token authenticates (undefined: unknown or expired token). */
+  userForBearer(bearer: string): UserRecord | undefined;
+  /** The token rows a caller may see (superuser: all; others: their own), pk ascending. */
+  visibleTokens(bearer: string): TokenRecord[];
+}
+
+/** Implementation of {@link FakeData} plus the server's internal caches. */
+export class FakeStore implements FakeData {
+  readonly referenceNow = REFERENCE_NOW;
+  readonly referenceNowMicros: number;
+  readonly expiredTokens = new Set([EXPIRED_TOKEN]);
+  readonly seed: number;
+  shape: UpstreamShape;
+  latencyMs: number;
+  private explicitMax: number | undefined;
+  private explicitDefault: number | undefined;
+  private readonly dataset: Dataset;
+  private readonly tokenList: TokenRecord[];
+  private readonly byBearer = new Map<string, UserRecord>();
+  private readonly userByPk = new Map<number, UserRecord>();
+  private readonly providerByPk = new Map<number, ProviderRecord>();
+  private readonly tokenByPk = new Map<number, TokenRecord>();
+  private readonly jsonCache = new Map<string, Map<number, string>>();
+  private readonly listCache = new Map<string, TokenRecord[]>();
+  private readonly bodyCache = new Map<string, Buffer>();
+  private bodyCacheBytes = 0;
+
+  constructor(dataset: Dataset, options: FakeAuthentikOptions) {
+    this.dataset = dataset;
+    this.seed = options.seed ?? 1;
+    this.referenceNowMicros = dataset.referenceNowMicros;
+    this.tokenList = [...dataset.tokens];
+    this.shape = options.shape ?? 'current';
+    this.latencyMs = options.latencyMs ?? 0;
+    this.explicitMax = options.maxPageSize;
+    this.explicitDefault = options.defaultPageSize;
+    for (const u of dataset.users) {
+      this.userByPk.set(u.pk, u);
+      if (u.apiToken) this.byBearer.set(u.apiToken, u);
+    }
+    for (const p of dataset.providers) this.providerByPk.set(p.pk, p);
+    for (const t of this.tokenList) this.tokenByPk.set(t.pk, t);
+  }
+
+  /** Applies a run-time option patch; a key present with `undefined` restores the shape default. */
+  setOptions(patch: MutableOptions): void {
+    if ('shape' in patch) this.shape = patch.shape ?? 'current';
+    if ('latencyMs' in patch) this.latencyMs = patch.latencyMs ?? 0;
+    if ('maxPageSize' in patch) this.explicitMax = patch.maxPageSize;
+    if ('defaultPageSize' in patch) this.explicitDefault = patch.defaultPageSize;
+  }
+
+  get defaultPageSize(): number {
+    return this.explicitDefault ?? (this.shape === 'legacy-2024' ? 100 : 20);
+  }
+
+  get maxPageSize(): number | null {
+    return this.explicitMax ?? (this.shape === 'legacy-2024' ? null : 100);
+  }
+
+  get records(): FakeData['records'] {
+    const d = this.dataset;
+    return {
+      users: d.users,
+      providers: d.providers,
+      tokens: this.tokenList,
+      groups: d.groups,
+      roles: d.roles,
+    };
+  }
+
+  get refreshTokens(): ServedToken[] {
+    return this.tokenList.map((t) => this.serveToken(t, ALL_INCLUDED));
+  }
+
+  get users(): JsonObject[] {
+    return this.dataset.users.map((u) => serializeUser(u, this.shape, ALL_INCLUDED));
+  }
+
+  get providers(): JsonObject[] {
+    return this.dataset.providers.map((p) => serializeOAuth2Provider(p, this.shape));
+  }
+
+  /** The superuser's API token. */
+  get adminToken(): string {
+    return ADMIN_TOKEN;
+  }
+
+  userForBearer(bearer: string): UserRecord | undefined {
+    return this.byBearer.get(bearer);
+  }
+
+  visibleTokens(bearer: string): TokenRecord[] {
+    const user = this.byBearer.get(bearer);
+    return user ? this.visibleTo(user) : [];
+  }
+
+  /** Token rows `caller` may see, pk ascending. */
+  visibleTo(caller: UserRecord): TokenRecord[] {
+    return caller.isSuperuser
+      ? this.tokenList
+      : this.tokenList.filter((t) => t.userPk === caller.pk);
+  }
+
+  /** A user by pk. */
+  user(pk: number): UserRecord | undefined {
+    return this.userByPk.get(pk);
+  }
+
+  /** A provider by pk. */
+  provider(pk: number): ProviderRecord | undefined {
+    return this.providerByPk.get(pk);
+  }
+
+  /** A stored token by pk (regardless of visibility). */
+  token(pk: number): TokenRecord | undefined {
+    return this.tokenByPk.get(pk);
+  }
+
+  /** Removes a token and drops every cached list. */
+  deleteToken(pk: number): void {
+    const index = this.tokenList.findIndex((t) => t.pk === pk);
+    if (index >= 0) this.tokenList.splice(index, 1);
+    this.tokenByPk.delete(pk);
+    this.listCache.clear();
+    this.bodyCache.clear();
+    this.bodyCacheBytes = 0;
+  }
+
+  /** A token rendered for the current shape. */
+  serveToken(t: TokenRecord, flags: SerializeFlags): ServedToken {
+    const provider = this.providerByPk.get(t.providerPk);
+    const user = this.userByPk.get(t.userPk);
+    if (!provider || !user) throw new Error(`token ${t.pk} has dangling references`);
+    return serializeToken(t, provider, user, this.shape, flags, this.referenceNowMicros);
+  }
+
+  /** The token's JSON text for the current shape and flags (cached). */
+  tokenJson(t: TokenRecord, flags: SerializeFlags): string {
+    const key = `${this.shape}|${flags.includeGroups}|${flags.includeRoles}`;
+    let cache = this.jsonCache.get(key);
+    if (!cache) {
+      cache = new Map();
+      this.jsonCache.set(key, cache);
+    }
+    let text = cache.get(t.pk);
+    if (text === undefined) {
+      text = JSON.stringify(this.serveToken(t, flags));
+      cache.set(t.pk, text);
+    }
+    return text;
+  }
+
+  /** Memoizes a computed token list under `key` until the next DELETE. */
+  cachedList(key: string, compute: () => TokenRecord[]): TokenRecord[] {
+    let list = this.listCache.get(key);
+    if (!list) {
+      if (this.listCache.size > 2000) this.listCache.clear();
+      list = compute();
+      this.listCache.set(key, list);
+    }
+    return list;
+  }
+
+  /** Memoizes a whole response body under `key` (bounded to ~64 MB) until the next DELETE. */
+  cachedBody(key: string, compute: () => string): Buffer {
+    let body = this.bodyCache.get(key);
+    if (!body) {
+      body = Buffer.from(compute());
+      if (this.bodyCacheBytes + body.length > 64 * 1024 * 1024) {
+        this.bodyCache.clear();
+        this.bodyCacheBytes = 0;
+      }
+      this.bodyCache.set(key, body);
+      this.bodyCacheBytes += body.length;
+    }
+    return body;
+  }
+}

@@ -1,0 +1,67 @@
+import type { YogaServerInstance } from 'graphql-yoga';
+import { createYoga, maskError } from 'graphql-yoga';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { GraphQLError } from 'graphql';
+import type { GatewayContext, ResolverLimits } from './context.js';
+import { upstreamToGraphQLError } from './errors.js';
+import { createRequestContext } from './request-context.js';
+import { buildSchema } from './schema/index.js';
+import type { AuthentikClient } from './upstream/authentik.js';
+import { UpstreamError } from './upstream/upstream-error.js';
+
+/** What GraphiQL opens with (demo mode prefills a working query and the demo token). */
+export interface GraphiQLDefaults {
+  defaultQuery?: string;
+  /** JSON object of headers, e.g. `{"Authorization": "Bearer ..."}`. */
+  headers?: string;
+}
+
+export interface GatewayDeps {
+  /** The authentik origin's client (one undici Pool), created and closed by the caller. */
+  authentik: AuthentikClient;
+  limits: ResolverLimits;
+  /** GraphiQL on GET /graphql for browsers: false to turn it off. Default on. */
+  graphiql?: false | GraphiQLDefaults;
+}
+
+let schema: ReturnType<typeof buildSchema> | undefined;
+
+// Expected failures carry their own GraphQL error; upstream ones are translated; the rest is masked.
+function maskGatewayError(error: unknown, message: string, isDev?: boolean): Error {
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  if (original instanceof UpstreamError) {
+    const mapped = upstreamToGraphQLError(original);
+    if (error instanceof GraphQLError) {
+      return new GraphQLError(mapped.message, {
+        nodes: error.nodes,
+        path: error.path,
+        source: error.source,
+        positions: error.positions,
+        extensions: mapped.extensions,
+      });
+    }
+    return mapped;
+  }
+  return maskError(error, message, isDev);
+}
+
+/**
+ * The composition root: wires schema, context and plugins into a yoga instance. It never
+ * listens; `src/main.ts` (or a test) serves it.
+ */
+export function createGateway(
+  deps: GatewayDeps,
+): YogaServerInstance<Record<string, unknown>, GatewayContext> {
+  schema ??= buildSchema();
+  return createYoga<Record<string, unknown>, GatewayContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    // GraphiQL's assets are bundled and served by the gateway: no CDN, so it works offline.
+    renderGraphiQL,
+    graphiql:
+      deps.graphiql === false ? false : { title: 'authentik GraphQL gateway', ...deps.graphiql },
+    maskedErrors: { maskError: maskGatewayError },
+    context: ({ request }) => createRequestContext(deps.authentik, deps.limits, request),
+  });
+}

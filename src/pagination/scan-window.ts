@@ -1,0 +1,187 @@
+import { searchTooBroad } from '../errors.js';
+import type { UpstreamToken } from '../upstream/types.js';
+import type { IndexedRow, TokenConnection } from './connection-result.js';
+import { buildConnection } from './connection-result.js';
+import type { UpstreamRows } from './upstream-rows.js';
+import type { WindowArgs } from './window-args.js';
+
+/** Upstream pages read concurrently by a scan. */
+const SCAN_PAGES_IN_FLIGHT = 3;
+
+export interface ScanOptions {
+  matches: (token: UpstreamToken) => boolean;
+  /** Most upstream rows this scan may read (SEARCH_SCAN_LIMIT). */
+  scanLimit: number;
+  /** The client selected `totalCount`: every row must be read. */
+  needsTotalCount: boolean;
+}
+
+/**
+ * A window of the upstream list filtered by the gateway (search, isExpired, revoked). Reads the
+ * list in the requested order at the largest page size, a few pages at a time, and stops as soon
+ * as the window and the rows that decide `pageInfo` are known. Cursors keep upstream indices, so
+ * the next page resumes where this one stopped instead of scanning from the start.
+ */
+export async function scanWindow(
+  rows: UpstreamRows,
+  args: WindowArgs,
+  fingerprint: string,
+  options: ScanOptions,
+): Promise<TokenConnection> {
+  const scanner = new Scanner(rows, options);
+  if (options.needsTotalCount || (args.take.from === 'end' && args.before === undefined)) {
+    return fullScan(scanner, args, fingerprint);
+  }
+  return args.take.from === 'start'
+    ? forwardScan(scanner, args, fingerprint)
+    : backwardScan(scanner, args, fingerprint);
+}
+
+async function fullScan(
+  scanner: Scanner,
+  args: WindowArgs,
+  fingerprint: string,
+): Promise<TokenConnection> {
+  const all = await scanner.forward(0, Infinity, true);
+  const lower = args.after ?? -1;
+  const upper = args.before ?? Infinity;
+  const bounded = all.filter(({ index }) => index > lower && index < upper);
+  const { count } = args.take;
+  const window =
+    args.take.from === 'start'
+      ? bounded.slice(0, count)
+      : bounded.slice(Math.max(0, bounded.length - count));
+  const firstIndex = window[0]?.index ?? (args.take.from === 'start' ? lower : upper);
+  const lastIndex = window.at(-1)?.index ?? (args.take.from === 'start' ? lower : upper);
+  return buildConnection(fingerprint, window, {
+    hasPreviousPage:
+      all.some(({ index }) => index < firstIndex) ||
+      (window.length === 0 && all.some(({ index }) => index <= lower)),
+    hasNextPage:
+      all.some(({ index }) => index > lastIndex) ||
+      (window.length === 0 && all.some(({ index }) => index >= upper)),
+    totalCount: all.length,
+  });
+}
+
+async function forwardScan(
+  scanner: Scanner,
+  args: WindowArgs,
+  fingerprint: string,
+): Promise<TokenConnection> {
+  const from = args.after ?? 0;
+  const want = args.take.count + 1 + (args.after === undefined ? 0 : 1);
+  const found = await scanner.forward(from, want, false);
+  const afterRowMatches = args.after !== undefined && found[0]?.index === args.after;
+  const following = afterRowMatches ? found.slice(1) : found;
+  const window = following
+    .filter(({ index }) => args.before === undefined || index < args.before)
+    .slice(0, args.take.count);
+  let hasPreviousPage = afterRowMatches;
+  if (args.after !== undefined && !afterRowMatches) {
+    hasPreviousPage = (await scanner.backward(args.after + 1, 1)).length > 0;
+  }
+  return buildConnection(fingerprint, window, {
+    hasPreviousPage,
+    hasNextPage: following.length > window.length,
+    totalCount: undefined,
+  });
+}
+
+async function backwardScan(
+  scanner: Scanner,
+  args: WindowArgs,
+  fingerprint: string,
+): Promise<TokenConnection> {
+  const before = args.before!;
+  const lowerBound = args.after ?? -1;
+  const found = await scanner.backward(before, args.take.count + 1, lowerBound);
+  const window = found.slice(Math.max(0, found.length - args.take.count));
+  const hasPreviousPage =
+    found.length > window.length ||
+    (args.after !== undefined && (await scanner.backward(lowerBound + 1, 1)).length > 0);
+  const hasNextPage = (await scanner.forward(before, 1, false)).length > 0;
+  return buildConnection(fingerprint, window, {
+    hasPreviousPage,
+    hasNextPage,
+    totalCount: undefined,
+  });
+}
+
+/** Reads the upstream list in large pages, counting rows against the scan limit. */
+class Scanner {
+  private examined = 0;
+
+  constructor(
+    private readonly rows: UpstreamRows,
+    private readonly options: ScanOptions,
+  ) {}
+
+  /** Matching rows at index >= from, ascending, until `want` are found or the list ends. */
+  async forward(from: number, want: number, toTheEnd: boolean): Promise<IndexedRow[]> {
+    const found: IndexedRow[] = [];
+    let position = from;
+    for (;;) {
+      const count = this.rows.count;
+      if (count !== undefined && position >= count) return found;
+      if (count !== undefined && toTheEnd) this.refuseIfPastLimit(count - position, count - from);
+      const size = this.rows.maxPageSize;
+      // The first page alone tells the count (and often holds the whole answer); then a few at once.
+      const pages = count === undefined ? 1 : SCAN_PAGES_IN_FLIGHT;
+      let batchEnd = (Math.floor(position / size) + pages) * size;
+      if (count !== undefined) batchEnd = Math.min(batchEnd, count);
+      batchEnd = Math.min(
+        batchEnd,
+        position + this.allowance(count === undefined ? undefined : count - from),
+      );
+      await this.rows.ensure(position, batchEnd);
+      const end = Math.min(batchEnd, this.rows.count ?? batchEnd);
+      for (; position < end; position++) {
+        const row = this.rows.at(position);
+        this.examined++;
+        if (row && this.options.matches(row)) {
+          found.push({ index: position, row });
+          if (found.length >= want) return found;
+        }
+      }
+    }
+  }
+
+  /** Up to `want` matching rows with lowerBound < index < before, nearest to `before`, ascending. */
+  async backward(before: number, want: number, lowerBound = -1): Promise<IndexedRow[]> {
+    const found: IndexedRow[] = [];
+    let position = Math.min(before, this.rows.count ?? before);
+    while (position > lowerBound + 1 && found.length < want) {
+      const size = this.rows.maxPageSize;
+      let batchStart = Math.max(
+        lowerBound + 1,
+        (Math.ceil(position / size) - SCAN_PAGES_IN_FLIGHT) * size,
+        0,
+      );
+      batchStart = Math.max(batchStart, position - this.allowance(position - lowerBound - 1));
+      await this.rows.ensure(batchStart, position);
+      position = Math.min(position, this.rows.count ?? position);
+      while (position > batchStart && found.length < want) {
+        position--;
+        const row = this.rows.at(position);
+        this.examined++;
+        if (row && this.options.matches(row)) found.unshift({ index: position, row });
+      }
+      position = Math.min(position, batchStart);
+    }
+    return found;
+  }
+
+  // Rows this scan may still read; refuses when it may read none but must read more.
+  private allowance(rowsToRead: number | undefined): number {
+    const left = this.options.scanLimit - this.examined;
+    if (left <= 0) throw searchTooBroad(rowsToRead ?? this.examined + 1, this.options.scanLimit);
+    return left;
+  }
+
+  private refuseIfPastLimit(moreRows: number, rowsToRead: number): void {
+    if (this.examined + moreRows > this.options.scanLimit) {
+      throw searchTooBroad(rowsToRead, this.options.scanLimit);
+    }
+  }
+}

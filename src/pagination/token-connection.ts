@@ -1,0 +1,108 @@
+import { badUserInput } from '../errors.js';
+import type { AuthentikApi, TokenListQuery } from '../upstream/authentik.js';
+import type { UpstreamToken } from '../upstream/types.js';
+import type { TokenConnection } from './connection-result.js';
+import { queryFingerprint } from './cursor.js';
+import { offsetWindow } from './offset-window.js';
+import { scanWindow } from './scan-window.js';
+import { matchesSearch, splitSearchTerms } from './search-terms.js';
+import { UpstreamRows } from './upstream-rows.js';
+import type { ConnectionArgs } from './window-args.js';
+import { readWindowArgs } from './window-args.js';
+
+/** One `orderBy` entry: an upstream ordering term and its direction. */
+export interface TokenOrder {
+  field: 'pk' | 'provider' | 'user' | 'expires' | 'revoked';
+  direction: 'asc' | 'desc';
+}
+
+export interface TokenFilter {
+  providerPk?: number | null;
+  userPk?: number | null;
+  isExpired?: boolean | null;
+  revoked?: boolean | null;
+}
+
+export interface TokenConnectionArgs extends ConnectionArgs {
+  search?: string | null;
+  orderBy?: readonly TokenOrder[] | null;
+  filter?: TokenFilter | null;
+}
+
+export interface TokenConnectionOptions {
+  /** MAX_PAGE_SIZE: the largest `first`/`last`. */
+  maxPageSize: number;
+  /** SEARCH_SCAN_LIMIT. */
+  scanLimit: number;
+  /** The client selected `totalCount`. */
+  needsTotalCount: boolean;
+  /** Some selected field needs `groupsObj` / `rolesObj`. */
+  includeGroups: boolean;
+  includeRoles: boolean;
+}
+
+/** authentik's own default ordering, which has no unique tie-breaker of its own. */
+const DEFAULT_ORDERING: readonly TokenOrder[] = [
+  { field: 'provider', direction: 'asc' },
+  { field: 'expires', direction: 'asc' },
+];
+
+/**
+ * The DRF `ordering` parameter for an `orderBy` argument: terms in order, repeated fields dropped,
+ * and `pk` appended as the final tie-breaker so that pages never overlap or skip rows.
+ */
+export function toUpstreamOrdering(orderBy: readonly TokenOrder[] | null | undefined): string {
+  const terms: string[] = [];
+  const seen = new Set<string>();
+  for (const { field, direction } of orderBy?.length ? orderBy : DEFAULT_ORDERING) {
+    if (seen.has(field)) continue;
+    seen.add(field);
+    terms.push(direction === 'desc' ? `-${field}` : field);
+  }
+  if (!seen.has('pk')) terms.push('pk');
+  return terms.join(',');
+}
+
+/** Resolves `refreshTokens(...)`: a Relay window over authentik's page-numbered list. */
+export async function resolveTokenConnection(
+  api: AuthentikApi,
+  args: TokenConnectionArgs,
+  options: TokenConnectionOptions,
+): Promise<TokenConnection> {
+  const filter = args.filter ?? {};
+  if (args.search?.includes('\0')) {
+    throw badUserInput('Argument "search" must not contain NUL characters', { argument: 'search' });
+  }
+  const terms = splitSearchTerms(args.search ?? '').map((term) => term.toLowerCase());
+  const query: TokenListQuery = {
+    ordering: toUpstreamOrdering(args.orderBy),
+    includeGroups: options.includeGroups,
+    includeRoles: options.includeRoles,
+  };
+  if (filter.providerPk != null) query.provider = filter.providerPk;
+  if (filter.userPk != null) query.user = filter.userPk;
+  const isExpired = filter.isExpired ?? undefined;
+  const revoked = filter.revoked ?? undefined;
+  const fingerprint = queryFingerprint([
+    query.ordering,
+    query.provider,
+    query.user,
+    terms,
+    isExpired,
+    revoked,
+  ]);
+  const window = readWindowArgs(args, options.maxPageSize, fingerprint);
+  const rows = new UpstreamRows(api, query);
+  if (terms.length === 0 && isExpired === undefined && revoked === undefined) {
+    return offsetWindow(rows, window, fingerprint);
+  }
+  const matches = (token: UpstreamToken) =>
+    (isExpired === undefined || token.is_expired === isExpired) &&
+    (revoked === undefined || (token.revoked ?? false) === revoked) &&
+    matchesSearch(token, terms);
+  return scanWindow(rows, window, fingerprint, {
+    matches,
+    scanLimit: options.scanLimit,
+    needsTotalCount: options.needsTotalCount,
+  });
+}

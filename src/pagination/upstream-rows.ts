@@ -1,0 +1,98 @@
+import type { AuthentikApi, TokenListQuery } from '../upstream/authentik.js';
+import type { UpstreamToken } from '../upstream/types.js';
+import { UpstreamError } from '../upstream/upstream-error.js';
+import { windowToPages } from './page-plan.js';
+
+/** Pages fetched at once while filling a range. */
+const PAGES_IN_FLIGHT = 4;
+/** Re-plans allowed when pages come back clamped or past the end; more means authentik is inconsistent. */
+const MAX_ROUNDS = 6;
+
+/**
+ * The upstream list for one query (ordering and filters fixed), as far as this request has read
+ * it: rows by absolute 0-based index, and the row count once any page told it. Never trusts the
+ * requested page size: rows are placed by the `start_index` authentik reports, and a clamped
+ * page teaches the client the tenant's real maximum.
+ */
+export class UpstreamRows {
+  private readonly rows = new Map<number, UpstreamToken>();
+  private knownCount: number | undefined;
+  /** Upstream rows received so far (the scan limit counts these). */
+  rowsRead = 0;
+
+  constructor(
+    private readonly api: AuthentikApi,
+    private readonly query: TokenListQuery,
+  ) {}
+
+  /** Rows in the upstream list, once a page has been read. */
+  get count(): number | undefined {
+    return this.knownCount;
+  }
+
+  /** Largest page size the server serves, as far as the client knows. */
+  get maxPageSize(): number {
+    return this.api.client.maxPageSize;
+  }
+
+  /** The row at an absolute index, if loaded. */
+  at(index: number): UpstreamToken | undefined {
+    return this.rows.get(index);
+  }
+
+  /** Loads every row of [from, to) that exists, in as few calls as the page plan allows. */
+  async ensure(from: number, to: number): Promise<void> {
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const end = this.knownCount === undefined ? to : Math.min(to, this.knownCount);
+      let first = from;
+      while (first < end && this.rows.has(first)) first++;
+      let last = end;
+      while (last > first && this.rows.has(last - 1)) last--;
+      if (first >= last) return;
+      const plan = windowToPages(first, last, this.maxPageSize);
+      let pastTheEnd = false;
+      await inBatches(plan.pages, PAGES_IN_FLIGHT, async (page) => {
+        if (!(await this.fetchPage(page, plan.pageSize))) pastTheEnd = true;
+      });
+      if (pastTheEnd && this.knownCount === undefined) await this.fetchPage('last', plan.pageSize);
+    }
+    throw new UpstreamError(
+      'bad-response',
+      'authentik kept answering pages inconsistent with each other',
+    );
+  }
+
+  /** Fetches one page and records its rows; false when authentik says the page is past the end. */
+  async fetchPage(page: number | 'last', pageSize: number): Promise<boolean> {
+    const answer = await this.api.listRefreshTokens({ ...this.query, page, pageSize });
+    if (answer.kind === 'invalid-page') return false;
+    const { rows, pagination } = answer;
+    this.knownCount = pagination.count;
+    this.rowsRead += rows.length;
+    if (rows.length === 0) return true;
+    const isLastPage = pagination.current >= pagination.total_pages;
+    if (rows.length < pageSize && !isLastPage) this.api.client.learnMaxPageSize(rows.length);
+    if (isLastPage && pagination.current > 1) {
+      const effectiveSize = (pagination.start_index - 1) / (pagination.current - 1);
+      if (Number.isInteger(effectiveSize) && effectiveSize < pageSize) {
+        this.api.client.learnMaxPageSize(effectiveSize);
+      }
+    }
+    const start = pagination.start_index - 1;
+    rows.forEach((row, offset) => this.rows.set(start + offset, row));
+    return true;
+  }
+}
+
+// Runs `work` over items with at most `width` promises pending at a time, in order of start.
+async function inBatches<T>(
+  items: readonly T[],
+  width: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+}

@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import DataLoader from 'dataloader';
+import type { GatewayContext, ResolverLimits } from './context.js';
+import type { AuthentikClient } from './upstream/authentik.js';
+import type { CompletedCall } from './upstream/http.js';
+
+/** Upstream calls one operation made, for its log line and metrics. */
+export interface UpstreamStats {
+  calls: number;
+  totalMs: number;
+}
+
+// A request id a caller sent is kept only if it is short and plain, so it is safe to log and forward.
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The id for this request: the caller's `X-Request-Id` when it is plain, else a new one. */
+export function requestIdOf(request: Request): string {
+  const sent = request.headers.get('x-request-id');
+  return sent && SAFE_REQUEST_ID.test(sent) ? sent : randomUUID();
+}
+
+/**
+ * Builds the per-request context: an authentik API bound to this caller's Authorization header
+ * and abort signal, and loaders that live and die with the request.
+ */
+export function createRequestContext(
+  authentik: AuthentikClient,
+  limits: ResolverLimits,
+  request: Request,
+  onCall?: (call: CompletedCall) => void,
+): GatewayContext & { upstreamStats: UpstreamStats } {
+  const requestId = requestIdOf(request);
+  const upstreamStats: UpstreamStats = { calls: 0, totalMs: 0 };
+  const api = authentik.forRequest({
+    authorization: request.headers.get('authorization') ?? undefined,
+    signal: request.signal,
+    requestId,
+    onCall: (call) => {
+      upstreamStats.calls++;
+      upstreamStats.totalMs += call.durationMs;
+      onCall?.(call);
+    },
+  });
+  const oauth2Providers = new DataLoader<number, Awaited<ReturnType<typeof api.getOAuth2Provider>>>(
+    (pks) =>
+      Promise.all(
+        pks.map((pk) => api.getOAuth2Provider(pk).catch((error: unknown) => error as Error)),
+      ),
+  );
+  return {
+    authentik: api,
+    limits,
+    requestId,
+    upstreamStats,
+    loadOAuth2Provider: (pk) => oauth2Providers.load(pk),
+  };
+}

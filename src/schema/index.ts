@@ -1,0 +1,14 @@
+import { lexicographicSortSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
+import { builder } from '../builder.js';
+import './enums.js';
+import './user.js';
+import './provider.js';
+import './token.js';
+
+builder.queryType({ description: "authentik's OAuth2 refresh tokens, as GraphQL." });
+
+/** Builds the schema the gateway serves (and `schema.graphql` records). */
+export function buildSchema(): GraphQLSchema {
+  return lexicographicSortSchema(builder.toSchema());
+}

@@ -1,0 +1,250 @@
+import { builder } from '../builder.js';
+import type { GatewayContext } from '../context.js';
+import type { UpstreamProvider, UpstreamRedirectUri } from '../upstream/types.js';
+import {
+  ClientType,
+  GrantType,
+  IssuerMode,
+  LogoutMethod,
+  MatchingMode,
+  RedirectUriType,
+  SubMode,
+} from './enums.js';
+
+export const RedirectUriRef = builder.objectRef<UpstreamRedirectUri>('RedirectUri').implement({
+  description: 'An allowed redirect URI of an OAuth2 provider.',
+  fields: (t) => ({
+    url: t.exposeString('url', {
+      description: 'The URI, or a regular expression when matchingMode is REGEX.',
+    }),
+    matchingMode: t.field({
+      type: MatchingMode.ref,
+      nullable: true,
+      description:
+        'How the URI is compared (null for servers older than 2024.12, which had no mode).',
+      resolve: (r) => MatchingMode.parse(r.matching_mode),
+    }),
+    redirectUriType: t.field({
+      type: RedirectUriType.ref,
+      nullable: true,
+      description: 'What the URI is used for (newer servers only).',
+      resolve: (r) => RedirectUriType.parse(r.redirect_uri_type ?? 'authorization'),
+    }),
+  }),
+});
+
+/** OAuth2-only fields: embedded by older authentik, else loaded from /providers/oauth2/{pk}/. */
+type OAuth2Key = Exclude<keyof UpstreamProvider, keyof BaseProviderKeys>;
+interface BaseProviderKeys {
+  pk: unknown;
+  name: unknown;
+}
+
+/**
+ * Reads an OAuth2-only provider field. Older authentik embeds the full OAuth2Provider in each
+ * token; from 2025.12.5 only the base Provider is embedded and the field is loaded per provider.
+ */
+export async function oauth2Field<K extends OAuth2Key>(
+  provider: UpstreamProvider,
+  key: K,
+  context: GatewayContext,
+): Promise<UpstreamProvider[K] | null> {
+  if (key in provider) return provider[key] ?? null;
+  const full = await context.loadOAuth2Provider(provider.pk);
+  return full?.[key] ?? null;
+}
+
+function redirectUris(
+  value: UpstreamProvider['redirect_uris'] | null,
+): UpstreamRedirectUri[] | null {
+  if (value == null) return null;
+  if (typeof value !== 'string') return value;
+  // authentik before 2024.12: one newline-separated string.
+  return value
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((url) => ({ url }));
+}
+
+export const OAuth2ProviderRef = builder.objectRef<UpstreamProvider>('OAuth2Provider');
+
+OAuth2ProviderRef.implement({
+  description:
+    'The OAuth2/OpenID provider a token was issued by. The base fields come embedded in every token; ' +
+    'the OAuth2 fields too on authentik up to 2025.12.4, and are loaded per provider on newer servers. ' +
+    'There is no clientSecret field: authentik removed it from the token API as a security fix.',
+  fields: (t) => ({
+    pk: t.exposeInt('pk', { description: "The provider's integer ID." }),
+    name: t.exposeString('name', { description: "The provider's name." }),
+    authenticationFlow: t.field({
+      type: 'UUID',
+      nullable: true,
+      description:
+        'Flow used for authentication when the associated application is accessed by an un-authenticated user.',
+      resolve: (p) => p.authentication_flow ?? null,
+    }),
+    authorizationFlow: t.field({
+      type: 'UUID',
+      nullable: true,
+      description: 'Flow used when authorizing this provider.',
+      resolve: (p) => p.authorization_flow ?? null,
+    }),
+    invalidationFlow: t.field({
+      type: 'UUID',
+      nullable: true,
+      description: 'Flow used ending the session from a provider.',
+      resolve: (p) => p.invalidation_flow ?? null,
+    }),
+    propertyMappings: t.field({
+      type: ['UUID'],
+      description: 'Property mappings (scope mappings) applied by the provider.',
+      resolve: (p) => p.property_mappings ?? [],
+    }),
+    component: t.string({
+      description: 'Object component, so that a UI knows how to edit the object.',
+      resolve: (p) => p.component ?? '',
+    }),
+    assignedApplicationSlug: t.string({
+      nullable: true,
+      description: 'Internal application name, used in URLs.',
+      resolve: (p) => p.assigned_application_slug ?? null,
+    }),
+    assignedApplicationName: t.string({
+      nullable: true,
+      description: "Application's display name.",
+      resolve: (p) => p.assigned_application_name ?? null,
+    }),
+    assignedBackchannelApplicationSlug: t.string({
+      nullable: true,
+      description: 'Internal name of the backchannel application, used in URLs.',
+      resolve: (p) => p.assigned_backchannel_application_slug ?? null,
+    }),
+    assignedBackchannelApplicationName: t.string({
+      nullable: true,
+      description: "Backchannel application's display name.",
+      resolve: (p) => p.assigned_backchannel_application_name ?? null,
+    }),
+    verboseName: t.string({
+      description: "Object's verbose name.",
+      resolve: (p) => p.verbose_name ?? '',
+    }),
+    verboseNamePlural: t.string({
+      description: "Object's plural verbose name.",
+      resolve: (p) => p.verbose_name_plural ?? '',
+    }),
+    metaModelName: t.string({
+      description: 'Internal model name.',
+      resolve: (p) => p.meta_model_name ?? '',
+    }),
+    clientType: t.field({
+      type: ClientType.ref,
+      nullable: true,
+      description:
+        'Confidential clients can keep their credentials confidential; public clients cannot.',
+      resolve: async (p, _, ctx) => ClientType.parse(await oauth2Field(p, 'client_type', ctx)),
+    }),
+    grantTypes: t.field({
+      type: [GrantType.ref],
+      nullable: { list: true, items: true },
+      description: 'Grant types the provider allows (newer servers only).',
+      resolve: async (p, _, ctx) =>
+        (await oauth2Field(p, 'grant_types', ctx))?.map(GrantType.parse) ?? null,
+    }),
+    clientId: t.string({
+      nullable: true,
+      description: 'OAuth2 client id.',
+      resolve: (p, _, ctx) => oauth2Field(p, 'client_id', ctx),
+    }),
+    accessCodeValidity: t.string({
+      nullable: true,
+      description:
+        'Access codes not valid on or after current time + this value (Format: hours=1;minutes=2;seconds=3).',
+      resolve: (p, _, ctx) => oauth2Field(p, 'access_code_validity', ctx),
+    }),
+    accessTokenValidity: t.string({
+      nullable: true,
+      description:
+        'Tokens not valid on or after current time + this value (Format: hours=1;minutes=2;seconds=3).',
+      resolve: (p, _, ctx) => oauth2Field(p, 'access_token_validity', ctx),
+    }),
+    refreshTokenValidity: t.string({
+      nullable: true,
+      description:
+        'Refresh tokens not valid on or after current time + this value (Format: hours=1;minutes=2;seconds=3).',
+      resolve: (p, _, ctx) => oauth2Field(p, 'refresh_token_validity', ctx),
+    }),
+    refreshTokenThreshold: t.string({
+      nullable: true,
+      description:
+        'A refresh token valid for less than this is renewed when used (newer servers only).',
+      resolve: (p, _, ctx) => oauth2Field(p, 'refresh_token_threshold', ctx),
+    }),
+    includeClaimsInIdToken: t.boolean({
+      nullable: true,
+      description:
+        "Include user claims from scopes in the id_token, for applications that don't access the userinfo endpoint.",
+      resolve: (p, _, ctx) => oauth2Field(p, 'include_claims_in_id_token', ctx),
+    }),
+    signingKey: t.field({
+      type: 'UUID',
+      nullable: true,
+      description: 'Key used to sign the tokens.',
+      resolve: (p, _, ctx) => oauth2Field(p, 'signing_key', ctx),
+    }),
+    encryptionKey: t.field({
+      type: 'UUID',
+      nullable: true,
+      description: 'Key used to encrypt the tokens (JWE).',
+      resolve: (p, _, ctx) => oauth2Field(p, 'encryption_key', ctx),
+    }),
+    redirectUris: t.field({
+      type: [RedirectUriRef],
+      nullable: true,
+      description:
+        'Allowed redirect URIs (a newline-separated string on servers before 2024.12 is split into entries).',
+      resolve: async (p, _, ctx) => redirectUris(await oauth2Field(p, 'redirect_uris', ctx)),
+    }),
+    logoutUri: t.string({
+      nullable: true,
+      description: 'Logout URI (newer servers only).',
+      resolve: (p, _, ctx) => oauth2Field(p, 'logout_uri', ctx),
+    }),
+    logoutMethod: t.field({
+      type: LogoutMethod.ref,
+      nullable: true,
+      description:
+        'Backchannel logs out with server to server calls; frontchannel uses iframes (newer servers only).',
+      resolve: async (p, _, ctx) => LogoutMethod.parse(await oauth2Field(p, 'logout_method', ctx)),
+    }),
+    backchannelLogoutUri: t.string({
+      nullable: true,
+      description: 'Back-channel logout URI (authentik 2025.8 and nearby versions only).',
+      resolve: (p, _, ctx) => oauth2Field(p, 'backchannel_logout_uri', ctx),
+    }),
+    subMode: t.field({
+      type: SubMode.ref,
+      nullable: true,
+      description: 'What data is used as the unique user identifier (`sub`).',
+      resolve: async (p, _, ctx) => SubMode.parse(await oauth2Field(p, 'sub_mode', ctx)),
+    }),
+    issuerMode: t.field({
+      type: IssuerMode.ref,
+      nullable: true,
+      description: 'How the issuer field of the ID token is filled.',
+      resolve: async (p, _, ctx) => IssuerMode.parse(await oauth2Field(p, 'issuer_mode', ctx)),
+    }),
+    jwtFederationSources: t.field({
+      type: ['UUID'],
+      nullable: true,
+      description: 'Sources whose JWKs may sign JWTs that authenticate against this provider.',
+      resolve: (p, _, ctx) => oauth2Field(p, 'jwt_federation_sources', ctx),
+    }),
+    jwtFederationProviders: t.field({
+      type: ['Int'],
+      nullable: true,
+      description: 'Providers whose JWTs may authenticate against this provider.',
+      resolve: (p, _, ctx) => oauth2Field(p, 'jwt_federation_providers', ctx),
+    }),
+  }),
+});

@@ -1,0 +1,219 @@
+import type { UpstreamCall, UpstreamHttp, UpstreamResponse } from './http.js';
+import type { UpstreamPagination, UpstreamProvider, UpstreamToken, UpstreamUser } from './types.js';
+import { UpstreamError } from './upstream-error.js';
+
+/** What narrows and orders the upstream list (everything but the page). */
+export interface TokenListQuery {
+  /** Comma-separated DRF ordering, already ending in the `pk` tie-breaker. */
+  ordering: string;
+  provider?: number;
+  user?: number;
+  /** False asks authentik to leave each user's `groups_obj` null (smaller answers). */
+  includeGroups: boolean;
+  /** False asks authentik to leave each user's `roles_obj` null. */
+  includeRoles: boolean;
+}
+
+export interface TokenPageRequest extends TokenListQuery {
+  page: number | 'last';
+  pageSize: number;
+}
+
+export type TokenPage =
+  | { kind: 'page'; rows: UpstreamToken[]; pagination: UpstreamPagination }
+  | { kind: 'invalid-page' };
+
+/** authentik's documented page-size maximum; a tenant may clamp lower (learned per origin). */
+export const AUTHENTIK_MAX_PAGE_SIZE = 100;
+
+/**
+ * Long-lived, one per authentik origin: the HTTP pool plus what the gateway has learned about
+ * this server (its page-size maximum). Hands out a per-request API bound to one caller.
+ */
+export class AuthentikClient {
+  private learnedMaxPageSize = AUTHENTIK_MAX_PAGE_SIZE;
+
+  constructor(readonly http: UpstreamHttp) {}
+
+  /** Largest page size this server is known to serve. */
+  get maxPageSize(): number {
+    return this.learnedMaxPageSize;
+  }
+
+  /** Records a clamped page: the tenant's maximum is lower than we thought. */
+  learnMaxPageSize(size: number): void {
+    if (size >= 1 && size < this.learnedMaxPageSize) this.learnedMaxPageSize = size;
+  }
+
+  /** An API bound to one GraphQL request's credentials and abort signal. */
+  forRequest(call: UpstreamCall): AuthentikApi {
+    return new AuthentikApi(this, call);
+  }
+
+  /** True when authentik's readiness probe answers 2xx. */
+  async isReady(signal?: AbortSignal): Promise<boolean> {
+    try {
+      const { status } = await this.http.request('GET', '/-/health/ready/', { signal });
+      return status >= 200 && status < 300;
+    } catch {
+      return false;
+    }
+  }
+}
+
+/**
+ * authentik's refresh-token API as one caller sees it. Identical GETs within the request share
+ * one upstream call; nothing is shared between requests.
+ */
+export class AuthentikApi {
+  private readonly gets = new Map<string, Promise<UpstreamResponse>>();
+
+  constructor(
+    readonly client: AuthentikClient,
+    private readonly call: UpstreamCall,
+  ) {}
+
+  /** One page of `GET /oauth2/refresh_tokens/`; `invalid-page` for authentik's 404 past the end. */
+  async listRefreshTokens(request: TokenPageRequest): Promise<TokenPage> {
+    const query = new URLSearchParams();
+    query.set('ordering', request.ordering);
+    if (request.provider !== undefined) query.set('provider', String(request.provider));
+    if (request.user !== undefined) query.set('user', String(request.user));
+    if (!request.includeGroups) query.set('include_groups', 'false');
+    if (!request.includeRoles) query.set('include_roles', 'false');
+    query.set('page', String(request.page));
+    query.set('page_size', String(request.pageSize));
+    const response = await this.get(`/api/v3/oauth2/refresh_tokens/?${query}`);
+    if (response.status === 404 && detailOf(response.json) === 'Invalid page.') {
+      return { kind: 'invalid-page' };
+    }
+    const body = expectOk(response);
+    return { kind: 'page', ...parseTokenList(body) };
+  }
+
+  /** `GET /oauth2/refresh_tokens/{pk}/`; null when authentik says 404. */
+  async getRefreshToken(pk: number): Promise<UpstreamToken | null> {
+    const body = await this.retrieve(`/api/v3/oauth2/refresh_tokens/${pk}/`);
+    if (body === null) return null;
+    if (!isToken(body)) throw badResponse('a refresh token');
+    return body;
+  }
+
+  /** `GET /core/users/{pk}/`; null when authentik says 404. */
+  async getUser(pk: number): Promise<UpstreamUser | null> {
+    const body = await this.retrieve(`/api/v3/core/users/${pk}/`);
+    if (body === null) return null;
+    if (!isObjectWithPk(body)) throw badResponse('a user');
+    return body as unknown as UpstreamUser;
+  }
+
+  /** `GET /providers/oauth2/{pk}/`; null when authentik says 404. */
+  async getOAuth2Provider(pk: number): Promise<UpstreamProvider | null> {
+    const body = await this.retrieve(`/api/v3/providers/oauth2/${pk}/`);
+    if (body === null) return null;
+    if (!isObjectWithPk(body)) throw badResponse('an OAuth2 provider');
+    return body as unknown as UpstreamProvider;
+  }
+
+  /** `DELETE /oauth2/refresh_tokens/{pk}/`: false when authentik says 404. */
+  async deleteRefreshToken(pk: number): Promise<boolean> {
+    const path = `/api/v3/oauth2/refresh_tokens/${pk}/`;
+    this.gets.delete(path);
+    const response = await this.client.http.request('DELETE', path, this.call);
+    if (response.status === 404) return false;
+    expectOk(response);
+    return true;
+  }
+
+  private async retrieve(path: string): Promise<unknown> {
+    const response = await this.get(path);
+    if (response.status === 404) return null;
+    return expectOk(response);
+  }
+
+  // Coalesces identical GETs of this caller within the request (aliases, repeated parents).
+  private get(path: string): Promise<UpstreamResponse> {
+    let pending = this.gets.get(path);
+    if (!pending) {
+      pending = this.client.http.request('GET', path, this.call);
+      this.gets.set(path, pending);
+      pending.catch(() => this.gets.delete(path));
+    }
+    return pending;
+  }
+}
+
+function detailOf(json: unknown): string | undefined {
+  if (json && typeof json === 'object' && !Array.isArray(json)) {
+    const detail = (json as Record<string, unknown>).detail;
+    if (typeof detail === 'string') return detail;
+  }
+  return undefined;
+}
+
+// 400 bodies are a field map or a bare list of messages (CONTRACT.md, "Error bodies").
+function fieldMessagesOf(json: unknown): Record<string, string[]> | undefined {
+  if (Array.isArray(json)) return { non_field_errors: json.map(String) };
+  if (!json || typeof json !== 'object') return undefined;
+  const fields: Record<string, string[]> = {};
+  for (const [key, value] of Object.entries(json)) {
+    fields[key] = Array.isArray(value) ? value.map(String) : [String(value)];
+  }
+  return fields;
+}
+
+function expectOk(response: UpstreamResponse): unknown {
+  const { status, json } = response;
+  if (status >= 200 && status < 300) return json;
+  if (status >= 500) throw new UpstreamError('server', `authentik answered ${status}`, { status });
+  if (status === 400) {
+    throw new UpstreamError('status', 'authentik rejected the request (400)', {
+      status,
+      fields: fieldMessagesOf(json),
+    });
+  }
+  throw new UpstreamError('status', `authentik answered ${status}`, {
+    status,
+    detail: detailOf(json),
+  });
+}
+
+function badResponse(what: string): UpstreamError {
+  return new UpstreamError('bad-response', `authentik's answer is not ${what}`);
+}
+
+function isObjectWithPk(value: unknown): value is { pk: number } {
+  return (
+    typeof value === 'object' && value !== null && Number.isInteger((value as { pk?: unknown }).pk)
+  );
+}
+
+function isToken(value: unknown): value is UpstreamToken {
+  if (!isObjectWithPk(value)) return false;
+  const token = value as unknown as Record<string, unknown>;
+  return isObjectWithPk(token.provider) && isObjectWithPk(token.user);
+}
+
+const PAGINATION_KEYS = [
+  'next',
+  'previous',
+  'count',
+  'current',
+  'total_pages',
+  'start_index',
+  'end_index',
+] as const;
+
+function parseTokenList(body: unknown): { rows: UpstreamToken[]; pagination: UpstreamPagination } {
+  if (!body || typeof body !== 'object') throw badResponse('a token list');
+  const { pagination, results } = body as { pagination?: unknown; results?: unknown };
+  if (!pagination || typeof pagination !== 'object' || !Array.isArray(results)) {
+    throw badResponse('a token list');
+  }
+  for (const key of PAGINATION_KEYS) {
+    if (!Number.isInteger((pagination as Record<string, unknown>)[key]))
+      throw badResponse('a token list');
+  }
+  if (!results.every(isToken)) throw badResponse('a token list');
+  return { rows: results, pagination: pagination as UpstreamPagination };
+}

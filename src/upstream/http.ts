@@ -1,0 +1,177 @@
+import { Pool, errors as undiciErrors } from 'undici';
+import type { Dispatcher } from 'undici';
+import { UpstreamError } from './upstream-error.js';
+
+/** Per-call facts: whose credentials, which request, and a hook to count the call. */
+export interface UpstreamCall {
+  /** The caller's `Authorization` header, forwarded verbatim (never stored beyond the call). */
+  authorization?: string;
+  /** The GraphQL request's abort signal: a caller that went away cancels its upstream calls. */
+  signal?: AbortSignal;
+  /** Forwarded as `X-Request-Id`. */
+  requestId?: string;
+  /** Told about every call once it ends (for per-operation stats and metrics). */
+  onCall?: (call: CompletedCall) => void;
+}
+
+export interface CompletedCall {
+  method: string;
+  path: string;
+  status: number | undefined;
+  durationMs: number;
+  outcome: 'ok' | UpstreamError['kind'] | 'aborted';
+}
+
+export interface UpstreamHttpOptions {
+  /** Upper bound for one call, from connect to the last body byte. */
+  timeoutMs: number;
+  /** Keep-alive sockets per origin. Default 64. */
+  connections?: number;
+  /** Largest body read from authentik, in bytes. Default 32 MiB. */
+  maxResponseBytes?: number;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  /** Parsed JSON body, or undefined for an empty body. */
+  json: unknown;
+}
+
+const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The one place that speaks HTTP to authentik: one keep-alive undici Pool for its origin, explicit
+ * timeouts, the caller's abort signal, a body size cap, and error classification.
+ */
+export class UpstreamHttp {
+  readonly origin: string;
+  /** Path prefix of the authentik install (usually empty), without a trailing slash. */
+  readonly basePath: string;
+  private readonly pool: Pool;
+  private readonly timeoutMs: number;
+  private readonly maxResponseBytes: number;
+
+  constructor(baseUrl: string, options: UpstreamHttpOptions) {
+    const url = new URL(baseUrl);
+    this.origin = url.origin;
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs;
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.pool = new Pool(this.origin, {
+      connections: options.connections ?? 64,
+      keepAliveTimeout: 30_000,
+      connectTimeout: options.timeoutMs,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+    });
+  }
+
+  /** Sends one request; resolves with any JSON answer (errors included) or throws UpstreamError. */
+  async request(
+    method: 'GET' | 'DELETE',
+    path: string,
+    call: UpstreamCall,
+  ): Promise<UpstreamResponse> {
+    const started = performance.now();
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), this.timeoutMs);
+    const onCallerAbort = () => timeout.abort();
+    call.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    let status: number | undefined;
+    let outcome: CompletedCall['outcome'] = 'ok';
+    try {
+      if (call.signal?.aborted) throw call.signal.reason ?? new Error('aborted');
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (call.authorization !== undefined) headers.authorization = call.authorization;
+      if (call.requestId !== undefined) headers['x-request-id'] = call.requestId;
+      const response = await this.pool.request({
+        method,
+        path: this.basePath + path,
+        headers,
+        signal: timeout.signal,
+      });
+      status = response.statusCode;
+      const text = await readBody(response, this.maxResponseBytes);
+      return { status, json: parseBody(status, response.headers['content-type'], text) };
+    } catch (error) {
+      const failure = this.classify(error, call.signal, timeout.signal);
+      outcome = failure instanceof UpstreamError ? failure.kind : 'aborted';
+      throw failure;
+    } finally {
+      clearTimeout(timer);
+      call.signal?.removeEventListener('abort', onCallerAbort);
+      call.onCall?.({ method, path, status, durationMs: performance.now() - started, outcome });
+    }
+  }
+
+  /** Closes the pool's sockets; in-flight calls finish first. */
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  // Turns whatever undici or our parsing threw into an UpstreamError (or the caller's abort).
+  private classify(
+    error: unknown,
+    callerSignal: AbortSignal | undefined,
+    timeoutSignal: AbortSignal,
+  ): unknown {
+    if (error instanceof UpstreamError) return error;
+    if (callerSignal?.aborted) return callerSignal.reason ?? error;
+    if (
+      timeoutSignal.aborted ||
+      error instanceof undiciErrors.HeadersTimeoutError ||
+      error instanceof undiciErrors.BodyTimeoutError ||
+      error instanceof undiciErrors.ConnectTimeoutError
+    ) {
+      return new UpstreamError('timeout', `authentik did not answer within ${this.timeoutMs} ms`);
+    }
+    return new UpstreamError('unreachable', 'authentik could not be reached');
+  }
+}
+
+// Reads the whole body as text, refusing (and discarding) anything past the cap.
+async function readBody(response: Dispatcher.ResponseData, maxBytes: number): Promise<string> {
+  const declared = Number(response.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    response.body.destroy();
+    throw new UpstreamError('too-large', `authentik's answer is larger than ${maxBytes} bytes`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > maxBytes) {
+      response.body.destroy();
+      throw new UpstreamError('too-large', `authentik's answer is larger than ${maxBytes} bytes`);
+    }
+    chunks.push(buffer);
+  }
+  return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+}
+
+// authentik answers HTML for unknown paths and crashes: only a JSON body is ever parsed.
+function parseBody(
+  status: number,
+  contentType: string | string[] | undefined,
+  text: string,
+): unknown {
+  if (text === '') {
+    if (status >= 200 && status < 300) return undefined;
+    throw new UpstreamError('server', `authentik answered ${status} with an empty body`, {
+      status,
+    });
+  }
+  const type = Array.isArray(contentType) ? contentType[0] : contentType;
+  const looksJson = type === undefined ? /^\s*[[{"]/.test(text) : /\bjson\b/i.test(type);
+  if (!looksJson) {
+    const kind = status >= 200 && status < 300 ? 'bad-response' : 'server';
+    throw new UpstreamError(kind, `authentik answered ${status} with a non-JSON body`, { status });
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    const kind = status >= 200 && status < 300 ? 'bad-response' : 'server';
+    throw new UpstreamError(kind, `authentik answered ${status} with malformed JSON`, { status });
+  }
+}

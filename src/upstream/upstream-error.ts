@@ -1,0 +1,33 @@
+/**
+ * What went wrong talking to authentik, classified once at the HTTP boundary. `src/errors.ts`
+ * decides which GraphQL error each kind becomes; nothing here is shown to a client as is.
+ */
+export type UpstreamErrorKind =
+  | 'status' // authentik answered with a JSON error status (see `status`, `detail`, `fields`)
+  | 'server' // 5xx, or any non-JSON error page
+  | 'bad-response' // 2xx whose body is not the JSON we expect
+  | 'too-large' // the body passed the response size cap
+  | 'unreachable' // connection refused, reset, DNS failure
+  | 'timeout' // no complete answer within the upstream timeout
+  | 'unavailable'; // the circuit breaker is open: authentik was failing a moment ago
+
+export class UpstreamError extends Error {
+  override name = 'UpstreamError';
+  constructor(
+    readonly kind: UpstreamErrorKind,
+    message: string,
+    readonly details: {
+      status?: number;
+      /** `detail` of a `{"detail": ...}` body. */
+      detail?: string;
+      /** Validation messages of a 400 body: a field map, or `non_field_errors` for a bare list. */
+      fields?: Record<string, string[]>;
+    } = {},
+  ) {
+    super(message);
+  }
+
+  get status(): number | undefined {
+    return this.details.status;
+  }
+}
