@@ -5,6 +5,7 @@ import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { GatewayContext } from './context.js';
 import { DateTimeScalar, JSONScalar, UUIDScalar } from './scalars.js';
+import { decodeNodeId, encodeNodeId } from './node-ids.js';
 
 /** The one Pothos builder: plugins, context and scalars. Types live in `src/schema/`. */
 export const builder = new SchemaBuilder<{
@@ -22,6 +23,17 @@ export const builder = new SchemaBuilder<{
   defaultFieldNullability: false,
   relay: {
     clientMutationId: 'omit',
+    encodeGlobalID: encodeNodeId,
+    idFieldOptions: { description: 'Global id (Relay Node): base64url of "<Type>:<pk>".' },
+    nodeTypeOptions: { description: 'An object with a global id, fetchable with Query.node.' },
+    nodeQueryOptions: {
+      description: 'Fetches a RefreshToken, User or OAuth2Provider by its global id.',
+    },
+    nodesQueryOptions: {
+      description: 'Fetches several objects by global id, in parallel; unknown ids give null.',
+    },
+    mutationInputArgOptions: { description: 'The mutation input.' },
+    decodeGlobalID: decodeNodeId,
     cursorType: 'String',
     nodesOnConnection: { description: 'The nodes of the edges, for clients that need no cursors.' },
     edgesFieldOptions: {

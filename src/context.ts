@@ -1,5 +1,5 @@
+import type { SeenObjects } from './seen-objects.js';
 import type { AuthentikApi } from './upstream/authentik.js';
-import type { UpstreamProvider } from './upstream/types.js';
 
 /** Limits the resolvers apply, from the configuration. */
 export interface ResolverLimits {
@@ -9,13 +9,12 @@ export interface ResolverLimits {
 
 /**
  * Everything a resolver may use, created fresh for each GraphQL request: the caller's view of
- * authentik (their credentials, their abort signal) and per-request caches. Nothing in here is
- * shared with another request.
+ * authentik (their credentials, their abort signal), the objects seen so far, and the Pothos
+ * loader cache. Nothing in here is shared with another request.
  */
 export interface GatewayContext {
   authentik: AuthentikApi;
   limits: ResolverLimits;
   requestId: string;
-  /** The full OAuth2 provider (per-request DataLoader), for fields the token list leaves out. */
-  loadOAuth2Provider(pk: number): Promise<UpstreamProvider | null>;
+  seen: SeenObjects;
 }

@@ -5,6 +5,7 @@ import { GraphQLError } from 'graphql';
 import type { GatewayContext, ResolverLimits } from './context.js';
 import { upstreamToGraphQLError } from './errors.js';
 import { createRequestContext } from './request-context.js';
+import { useUpstreamErrors } from './upstream-errors-plugin.js';
 import { buildSchema } from './schema/index.js';
 import type { AuthentikClient } from './upstream/authentik.js';
 import { UpstreamError } from './upstream/upstream-error.js';
@@ -62,6 +63,7 @@ export function createGateway(
     graphiql:
       deps.graphiql === false ? false : { title: 'authentik GraphQL gateway', ...deps.graphiql },
     maskedErrors: { maskError: maskGatewayError },
+    plugins: [useUpstreamErrors()],
     context: ({ request }) => createRequestContext(deps.authentik, deps.limits, request),
   });
 }

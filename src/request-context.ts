@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import DataLoader from 'dataloader';
+import { initContextCache } from '@pothos/core';
 import type { GatewayContext, ResolverLimits } from './context.js';
 import type { AuthentikClient } from './upstream/authentik.js';
+import { SeenObjects } from './seen-objects.js';
 import type { CompletedCall } from './upstream/http.js';
 
 /** Upstream calls one operation made, for its log line and metrics. */
@@ -31,27 +32,19 @@ export function createRequestContext(
 ): GatewayContext & { upstreamStats: UpstreamStats } {
   const requestId = requestIdOf(request);
   const upstreamStats: UpstreamStats = { calls: 0, totalMs: 0 };
-  const api = authentik.forRequest({
-    authorization: request.headers.get('authorization') ?? undefined,
-    signal: request.signal,
-    requestId,
-    onCall: (call) => {
-      upstreamStats.calls++;
-      upstreamStats.totalMs += call.durationMs;
-      onCall?.(call);
+  const seen = new SeenObjects();
+  const api = authentik.forRequest(
+    {
+      authorization: request.headers.get('authorization') ?? undefined,
+      signal: request.signal,
+      requestId,
+      onCall: (call) => {
+        upstreamStats.calls++;
+        upstreamStats.totalMs += call.durationMs;
+        onCall?.(call);
+      },
     },
-  });
-  const oauth2Providers = new DataLoader<number, Awaited<ReturnType<typeof api.getOAuth2Provider>>>(
-    (pks) =>
-      Promise.all(
-        pks.map((pk) => api.getOAuth2Provider(pk).catch((error: unknown) => error as Error)),
-      ),
+    (tokens) => seen.rememberTokens(tokens),
   );
-  return {
-    authentik: api,
-    limits,
-    requestId,
-    upstreamStats,
-    loadOAuth2Provider: (pk) => oauth2Providers.load(pk),
-  };
+  return { ...initContextCache(), authentik: api, limits, requestId, seen, upstreamStats };
 }

@@ -12,7 +12,8 @@ export interface PagePlan {
 export function windowToPages(from: number, to: number, maxPageSize: number): PagePlan {
   let best: PagePlan | undefined;
   let bestRows = Infinity;
-  for (let size = Math.min(maxPageSize, Math.max(1, to - from)); size <= maxPageSize; size++) {
+  // Every size: a window longer than the maximum may need fewer pages of a smaller, better-aligned size.
+  for (let size = 1; size <= maxPageSize; size++) {
     const first = Math.floor(from / size);
     const last = Math.floor((to - 1) / size);
     const count = last - first + 1;
@@ -23,6 +24,6 @@ export function windowToPages(from: number, to: number, maxPageSize: number): Pa
     }
     if (count === 1) break; // the smallest size that covers the range in one page
   }
-  // from < to always holds for callers; size loop starts at most at maxPageSize so best is set.
+  // from < to always holds for callers and maxPageSize >= 1, so best is set.
   return best!;
 }

@@ -10,6 +10,7 @@ import {
   RedirectUriType,
   SubMode,
 } from './enums.js';
+import { loadByPk } from './load-by-pk.js';
 
 export const RedirectUriRef = builder.objectRef<UpstreamRedirectUri>('RedirectUri').implement({
   description: 'An allowed redirect URI of an OAuth2 provider.',
@@ -40,17 +41,37 @@ interface BaseProviderKeys {
   name: unknown;
 }
 
+// The embedded provider is the full OAuth2Provider on older authentik; `client_id` tells which.
+const isFullProvider = (provider: UpstreamProvider) => 'client_id' in provider;
+
+/**
+ * Providers: one object per pk per request. The loader yields the full OAuth2Provider, from what
+ * the request has seen when it was embedded whole, else by `GET /providers/oauth2/{pk}/`.
+ */
+export const OAuth2ProviderRef = builder.loadableNodeRef('OAuth2Provider', {
+  id: { resolve: (provider: UpstreamProvider) => provider.pk, parse: (id: string) => Number(id) },
+  load: (pks: number[], context: GatewayContext) =>
+    loadByPk(
+      pks,
+      context,
+      context.seen.providers,
+      (pk) => context.authentik.getOAuth2Provider(pk),
+      isFullProvider,
+    ),
+});
+
 /**
  * Reads an OAuth2-only provider field. Older authentik embeds the full OAuth2Provider in each
- * token; from 2025.12.5 only the base Provider is embedded and the field is loaded per provider.
+ * token; from 2025.12.5 only the base Provider is embedded, and the first such field selected
+ * loads the provider once per request (in parallel across providers, through the loader).
  */
 export async function oauth2Field<K extends OAuth2Key>(
   provider: UpstreamProvider,
   key: K,
   context: GatewayContext,
 ): Promise<UpstreamProvider[K] | null> {
-  if (key in provider) return provider[key] ?? null;
-  const full = await context.loadOAuth2Provider(provider.pk);
+  if (isFullProvider(provider)) return provider[key] ?? null;
+  const full = await OAuth2ProviderRef.getDataloader(context).load(provider.pk);
   return full?.[key] ?? null;
 }
 
@@ -66,8 +87,6 @@ function redirectUris(
     .filter(Boolean)
     .map((url) => ({ url }));
 }
-
-export const OAuth2ProviderRef = builder.objectRef<UpstreamProvider>('OAuth2Provider');
 
 OAuth2ProviderRef.implement({
   description:

@@ -52,3 +52,27 @@ export function selectsAnywhere(info: GraphQLResolveInfo, name: string): boolean
     walk(node.selectionSet, info.fragments, (field) => field.name.value === name, 0, new Set()),
   );
 }
+
+const operationFieldNames = new WeakMap<object, Set<string>>();
+
+/**
+ * True when the operation selects a field called `name` anywhere. Upstream options that change
+ * shared objects (e.g. `include_groups`) are decided per operation, so that every part of it
+ * sees the same users.
+ */
+export function operationSelects(info: GraphQLResolveInfo, name: string): boolean {
+  let names = operationFieldNames.get(info.operation);
+  if (!names) {
+    const collected = new Set<string>();
+    walk(
+      info.operation.selectionSet,
+      info.fragments,
+      (field) => (collected.add(field.name.value), false),
+      0,
+      new Set(),
+    );
+    names = collected;
+    operationFieldNames.set(info.operation, names);
+  }
+  return names.has(name);
+}

@@ -1,16 +1,18 @@
-import type { GraphQLResolveInfo } from 'graphql';
 import { builder } from '../builder.js';
 import type { GatewayContext } from '../context.js';
-import type { TokenConnection } from '../pagination/connection-result.js';
-import type { TokenConnectionArgs } from '../pagination/token-connection.js';
-import { resolveTokenConnection } from '../pagination/token-connection.js';
+import { badUserInput, notFound } from '../errors.js';
+import { decodeNodeId, encodeNodeId } from '../node-ids.js';
 import type { UpstreamToken } from '../upstream/types.js';
-import { OrderDirection, RefreshTokenOrderField } from './enums.js';
+import { loadByPk } from './load-by-pk.js';
 import { OAuth2ProviderRef } from './provider.js';
-import { selectsAnywhere, selectsChild } from './selection.js';
 import { UserRef } from './user.js';
 
-export const RefreshTokenRef = builder.objectRef<UpstreamToken>('RefreshToken');
+/** Refresh tokens: one object per pk per request, loaded by `GET /oauth2/refresh_tokens/{pk}/`. */
+export const RefreshTokenRef = builder.loadableNodeRef('RefreshToken', {
+  id: { resolve: (token: UpstreamToken) => token.pk, parse: (id: string) => Number(id) },
+  load: (pks: number[], context: GatewayContext) =>
+    loadByPk(pks, context, context.seen.tokens, (pk) => context.authentik.getRefreshToken(pk)),
+});
 
 RefreshTokenRef.implement({
   description: 'An OAuth2 refresh token authentik issued to a user for a provider.',
@@ -19,12 +21,12 @@ RefreshTokenRef.implement({
     provider: t.field({
       type: OAuth2ProviderRef,
       description: 'The provider that issued the token.',
-      resolve: (r) => r.provider,
+      resolve: (token, _args, context) => context.seen.provider(token.provider),
     }),
     user: t.field({
       type: UserRef,
       description: 'The user the token belongs to.',
-      resolve: (r) => r.user,
+      resolve: (token, _args, context) => context.seen.user(token.user),
     }),
     isExpired: t.exposeBoolean('is_expired', {
       description: 'Whether the token had expired when authentik answered.',
@@ -33,22 +35,25 @@ RefreshTokenRef.implement({
       type: 'DateTime',
       nullable: true,
       description: 'When the token expires (null: never).',
-      resolve: (r) => r.expires ?? null,
+      resolve: (token) => token.expires ?? null,
     }),
-    scope: t.stringList({ description: 'Scopes the token grants.', resolve: (r) => r.scope ?? [] }),
+    scope: t.stringList({
+      description: 'Scopes the token grants.',
+      resolve: (token) => token.scope ?? [],
+    }),
     idToken: t.string({
       description: "The token's id_token as authentik serves it: a string of pretty-printed JSON.",
-      resolve: (r) => r.id_token ?? '',
+      resolve: (token) => token.id_token ?? '',
     }),
     idTokenClaims: t.field({
       type: 'JSON',
       nullable: true,
       description: 'The id_token parsed as JSON (null when it does not parse).',
-      resolve: (r) => parseClaims(r.id_token),
+      resolve: (token) => parseClaims(token.id_token),
     }),
     revoked: t.boolean({
       description: 'Whether the token was revoked.',
-      resolve: (r) => r.revoked ?? false,
+      resolve: (token) => token.revoked ?? false,
     }),
   }),
 });
@@ -62,95 +67,62 @@ function parseClaims(idToken: string | undefined): unknown {
   }
 }
 
-export const RefreshTokenOrderInput = builder.inputType('RefreshTokenOrder', {
-  description:
-    'One ordering term. Terms apply in the order given; the token id always breaks ties last.',
-  fields: (t) => ({
-    field: t.field({
-      type: RefreshTokenOrderField,
-      required: true,
-      description: 'What to order by.',
-    }),
-    direction: t.field({
-      type: OrderDirection,
-      required: true,
-      defaultValue: 'asc',
-      description: 'Ascending or descending.',
-    }),
-  }),
-});
-
-export const RefreshTokenFilterInput = builder.inputType('RefreshTokenFilter', {
-  description:
-    'Narrows the list. providerPk and userPk are applied by authentik; isExpired and revoked by the gateway while it reads the list.',
-  fields: (t) => ({
-    providerPk: t.int({ description: 'Only tokens of this provider.' }),
-    userPk: t.int({ description: 'Only tokens of this user.' }),
-    isExpired: t.boolean({
-      description: 'Only expired (true) or unexpired (false) tokens, as authentik reports them.',
-    }),
-    revoked: t.boolean({ description: 'Only revoked (true) or unrevoked (false) tokens.' }),
-  }),
-});
-
-export const RefreshTokenConnectionRef = builder.connectionObject(
-  {
+builder.queryField('refreshToken', (t) =>
+  t.field({
     type: RefreshTokenRef,
-    name: 'RefreshTokenConnection',
-    description: 'A page of refresh tokens.',
-    fields: (t) => ({
-      totalCount: t.int({
-        description:
-          'Number of tokens the arguments select (all pages). With search, isExpired or revoked this reads the whole list.',
-        resolve: (connection) => {
-          const { totalCount } = connection as unknown as TokenConnection;
-          if (totalCount === undefined) throw new Error('totalCount was not computed');
-          return totalCount;
-        },
+    nullable: true,
+    description:
+      'One refresh token by its integer id; null when authentik has none the caller may see. ' +
+      'Several lookups in one operation run in parallel, and a token already listed costs no call.',
+    args: { pk: t.arg.int({ required: true, description: "The token's integer ID." }) },
+    resolve: (_root, { pk }) => pk,
+  }),
+);
+
+builder.relayMutationField(
+  'deleteRefreshToken',
+  {
+    description: 'Identifies the refresh token to delete.',
+    inputFields: (t) => ({
+      id: t.id({
+        required: true,
+        description: 'Global id of the refresh token (RefreshToken.id).',
       }),
     }),
   },
-  { name: 'RefreshTokenEdge', description: 'A refresh token and its cursor.' },
-);
-
-/** Resolves a refresh-token connection, with `fixed` filters imposed by a parent (user, provider). */
-export function resolveRefreshTokens(
-  args: TokenConnectionArgs,
-  context: GatewayContext,
-  info: GraphQLResolveInfo,
-): Promise<TokenConnection> {
-  return resolveTokenConnection(context.authentik, args, {
-    maxPageSize: context.limits.maxPageSize,
-    scanLimit: context.limits.searchScanLimit,
-    needsTotalCount: selectsChild(info, 'totalCount'),
-    includeGroups: selectsAnywhere(info, 'groupsObj'),
-    includeRoles: selectsAnywhere(info, 'rolesObj'),
-  });
-}
-
-builder.queryField('refreshTokens', (t) =>
-  t.connection(
-    {
-      type: RefreshTokenRef,
-      description:
-        "The caller's OAuth2 refresh tokens (all of them for an authentik superuser, else the caller's own), " +
-        '20 per page unless first/last say otherwise.',
-      args: {
-        search: t.arg.string({
-          description:
-            'Words (whitespace or comma separated, "quoted phrases" kept whole) that must each appear, case-insensitively, ' +
-            "in the user's username, name or email, the provider's name, its application's name or slug, or a scope.",
-        }),
-        orderBy: t.arg({
-          type: [RefreshTokenOrderInput],
-          description:
-            "Ordering terms; default authentik's (provider, expires). The token id always breaks ties.",
-        }),
-        filter: t.arg({ type: RefreshTokenFilterInput, description: 'Narrows the list.' }),
-      },
-      resolve: (_root, args, context, info) =>
-        resolveRefreshTokens(args as TokenConnectionArgs, context, info),
+  {
+    description:
+      'Deletes (revokes for good) a refresh token. Needs the delete_refreshtoken permission in authentik: ' +
+      'FORBIDDEN without it, NOT_FOUND for a token the caller cannot see.',
+    resolve: async (_root, { input }, context) => {
+      const pk = refreshTokenPk(String(input.id));
+      if (!(await context.authentik.deleteRefreshToken(pk))) {
+        throw notFound(`authentik has no refresh token ${pk} that you may delete`);
+      }
+      context.seen.forgetToken(pk);
+      RefreshTokenRef.getDataloader(context).clear(pk);
+      context.authentik.forgetCachedAnswers();
+      return { deletedId: encodeNodeId('RefreshToken', pk) };
     },
-    RefreshTokenConnectionRef,
-  ),
+  },
+  {
+    description: 'The outcome of deleteRefreshToken.',
+    outputFields: (t) => ({
+      deletedId: t.id({
+        description: 'Global id of the deleted token.',
+        resolve: (payload) => payload.deletedId,
+      }),
+    }),
+  },
 );
+
+// The mutation takes a global id; it must be a RefreshToken's.
+function refreshTokenPk(globalId: string): number {
+  const { typename, id } = decodeNodeId(globalId);
+  if (typename !== 'RefreshToken') {
+    throw badUserInput(`"${globalId}" is the id of a ${typename}, not of a RefreshToken`, {
+      argument: 'input.id',
+    });
+  }
+  return Number(id);
+}

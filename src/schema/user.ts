@@ -1,6 +1,8 @@
 import { builder } from '../builder.js';
+import type { GatewayContext } from '../context.js';
 import type { UpstreamGroup, UpstreamRole, UpstreamUser } from '../upstream/types.js';
 import { UserType } from './enums.js';
+import { loadByPk } from './load-by-pk.js';
 
 export const GroupRef = builder.objectRef<UpstreamGroup>('Group').implement({
   description:
@@ -46,7 +48,12 @@ export const RoleRef = builder.objectRef<UpstreamRole>('Role').implement({
   }),
 });
 
-export const UserRef = builder.objectRef<UpstreamUser>('User');
+/** Users: one object per pk per request, loaded by `GET /core/users/{pk}/` when not seen yet. */
+export const UserRef = builder.loadableNodeRef('User', {
+  id: { resolve: (user: UpstreamUser) => user.pk, parse: (id: string) => Number(id) },
+  load: (pks: number[], context: GatewayContext) =>
+    loadByPk(pks, context, context.seen.users, (pk) => context.authentik.getUser(pk)),
+});
 
 UserRef.implement({
   description:

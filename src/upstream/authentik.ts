@@ -45,9 +45,15 @@ export class AuthentikClient {
     if (size >= 1 && size < this.learnedMaxPageSize) this.learnedMaxPageSize = size;
   }
 
-  /** An API bound to one GraphQL request's credentials and abort signal. */
-  forRequest(call: UpstreamCall): AuthentikApi {
-    return new AuthentikApi(this, call);
+  /**
+   * An API bound to one GraphQL request's credentials and abort signal. `onTokens` sees every
+   * token authentik returns during the request (to prime the request's loaders).
+   */
+  forRequest(
+    call: UpstreamCall,
+    onTokens?: (tokens: readonly UpstreamToken[]) => void,
+  ): AuthentikApi {
+    return new AuthentikApi(this, call, onTokens);
   }
 
   /** True when authentik's readiness probe answers 2xx. */
@@ -67,11 +73,23 @@ export class AuthentikClient {
  */
 export class AuthentikApi {
   private readonly gets = new Map<string, Promise<UpstreamResponse>>();
+  private readonly listsInFlight = new Set<Promise<unknown>>();
 
   constructor(
     readonly client: AuthentikClient,
     private readonly call: UpstreamCall,
+    private readonly onTokens: (tokens: readonly UpstreamToken[]) => void = () => {},
   ) {}
+
+  /** Resolves once no list call of this request is in flight (so its rows are primed). */
+  async listsSettled(): Promise<void> {
+    while (this.listsInFlight.size > 0) await Promise.allSettled([...this.listsInFlight]);
+  }
+
+  /** Forgets every cached answer (after a write, the next read must see it). */
+  forgetCachedAnswers(): void {
+    this.gets.clear();
+  }
 
   /** One page of `GET /oauth2/refresh_tokens/`; `invalid-page` for authentik's 404 past the end. */
   async listRefreshTokens(request: TokenPageRequest): Promise<TokenPage> {
@@ -83,12 +101,19 @@ export class AuthentikApi {
     if (!request.includeRoles) query.set('include_roles', 'false');
     query.set('page', String(request.page));
     query.set('page_size', String(request.pageSize));
-    const response = await this.get(`/api/v3/oauth2/refresh_tokens/?${query}`);
-    if (response.status === 404 && detailOf(response.json) === 'Invalid page.') {
-      return { kind: 'invalid-page' };
+    const pending = this.get(`/api/v3/oauth2/refresh_tokens/?${query}`);
+    this.listsInFlight.add(pending);
+    try {
+      const response = await pending;
+      if (response.status === 404 && detailOf(response.json) === 'Invalid page.') {
+        return { kind: 'invalid-page' };
+      }
+      const page = parseTokenList(expectOk(response));
+      this.onTokens(page.rows);
+      return { kind: 'page', ...page };
+    } finally {
+      this.listsInFlight.delete(pending);
     }
-    const body = expectOk(response);
-    return { kind: 'page', ...parseTokenList(body) };
   }
 
   /** `GET /oauth2/refresh_tokens/{pk}/`; null when authentik says 404. */
@@ -96,6 +121,7 @@ export class AuthentikApi {
     const body = await this.retrieve(`/api/v3/oauth2/refresh_tokens/${pk}/`);
     if (body === null) return null;
     if (!isToken(body)) throw badResponse('a refresh token');
+    this.onTokens([body]);
     return body;
   }
 
