@@ -28,9 +28,20 @@ export const builder = new SchemaBuilder<{
     nodeTypeOptions: { description: 'An object with a global id, fetchable with Query.node.' },
     nodeQueryOptions: {
       description: 'Fetches a RefreshToken, User or OAuth2Provider by its global id.',
+      args: {
+        id: {
+          description: 'A global id (the id field of a RefreshToken, User or OAuth2Provider).',
+        },
+      },
+      // In a supergraph, node/nodes are hidden (@inaccessible): see "Federation" in the README.
+      shareable: true,
+      inaccessible: true,
     },
     nodesQueryOptions: {
       description: 'Fetches several objects by global id, in parallel; unknown ids give null.',
+      args: { ids: { description: 'Global ids, as for node(id:).' } },
+      shareable: true,
+      inaccessible: true,
     },
     mutationInputArgOptions: { description: 'The mutation input.' },
     decodeGlobalID: decodeNodeId,
@@ -45,6 +56,8 @@ export const builder = new SchemaBuilder<{
     pageInfoFieldOptions: { description: 'Where this page sits in the whole list.' },
     pageInfoTypeOptions: {
       description: 'Relay page information, true to the data in both directions.',
+      // A value type every Relay subgraph defines: each resolves its own (federation @shareable).
+      shareable: true,
     },
     hasNextPageFieldOptions: { description: 'Whether rows follow this page.' },
     hasPreviousPageFieldOptions: { description: 'Whether rows precede this page.' },

@@ -4,6 +4,7 @@ import { listAnswer, parseFlags } from './listing.js';
 import { serializeOAuth2Provider, serializeUser } from './serialize.js';
 import type { FakeStore } from './store.js';
 import type { UserRecord } from './types.js';
+import { userListAnswer } from './user-listing.js';
 
 /** A complete HTTP answer. */
 export interface Answer {
@@ -57,6 +58,7 @@ type Route =
   | { kind: 'ready' }
   | { kind: 'token'; id: string }
   | { kind: 'usedBy'; id: string }
+  | { kind: 'users' }
   | { kind: 'user'; id: string }
   | { kind: 'provider'; id: string };
 
@@ -71,6 +73,7 @@ const ROUTES: [RegExp, (m: RegExpExecArray) => Route][] = [
     new RegExp(`^/api/v3/oauth2/refresh_tokens/${ID}/used_by/$`),
     (m) => ({ kind: 'usedBy', id: m[1] ?? '' }),
   ],
+  [/^\/api\/v3\/core\/users\/$/, () => ({ kind: 'users' })],
   [new RegExp(`^/api/v3/core/users/${ID}/$`), (m) => ({ kind: 'user', id: m[1] ?? '' })],
   [new RegExp(`^/api/v3/providers/oauth2/${ID}/$`), (m) => ({ kind: 'provider', id: m[1] ?? '' })],
   [/^\/-\/health\/live\/$/, () => ({ kind: 'live' })],
@@ -120,6 +123,13 @@ export function route(store: FakeStore, req: RouteInput): Answer {
   if (target.kind === 'list') {
     if (method !== 'GET') return notAllowed(req.method);
     const answer = listAnswer(store, caller, req.query);
+    return json(answer.status, answer.body);
+  }
+
+  if (target.kind === 'users') {
+    if (method !== 'GET') return notAllowed(req.method);
+    if (!caller.isSuperuser) return FORBIDDEN;
+    const answer = userListAnswer(store, req.query);
     return json(answer.status, answer.body);
   }
 

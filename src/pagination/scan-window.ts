@@ -29,12 +29,14 @@ export async function scanWindow(
   options: ScanOptions,
 ): Promise<TokenConnection> {
   const scanner = new Scanner(rows, options);
-  if (options.needsTotalCount || (args.take.from === 'end' && args.before === undefined)) {
-    return fullScan(scanner, args, fingerprint);
+  if (options.needsTotalCount) return fullScan(scanner, args, fingerprint);
+  if (args.take.from === 'start') return forwardScan(scanner, args, fingerprint);
+  if (args.before === undefined) {
+    // `last` alone: the last page tells where the list ends (and often holds the window).
+    await rows.fetchPage('last', Math.min(rows.maxPageSize, options.scanLimit));
+    return backwardScan(scanner, { ...args, before: rows.count ?? 0 }, fingerprint);
   }
-  return args.take.from === 'start'
-    ? forwardScan(scanner, args, fingerprint)
-    : backwardScan(scanner, args, fingerprint);
+  return backwardScan(scanner, args, fingerprint);
 }
 
 async function fullScan(
@@ -151,13 +153,12 @@ class Scanner {
   async backward(before: number, want: number, lowerBound = -1): Promise<IndexedRow[]> {
     const found: IndexedRow[] = [];
     let position = Math.min(before, this.rows.count ?? before);
+    // One page first (it often holds the window), then a few at once, as forward() does.
+    let pages = 1;
     while (position > lowerBound + 1 && found.length < want) {
       const size = this.rows.maxPageSize;
-      let batchStart = Math.max(
-        lowerBound + 1,
-        (Math.ceil(position / size) - SCAN_PAGES_IN_FLIGHT) * size,
-        0,
-      );
+      let batchStart = Math.max(lowerBound + 1, (Math.ceil(position / size) - pages) * size, 0);
+      pages = SCAN_PAGES_IN_FLIGHT;
       batchStart = Math.max(batchStart, position - this.allowance(position - lowerBound - 1));
       await this.rows.ensure(batchStart, position);
       position = Math.min(position, this.rows.count ?? position);

@@ -1,4 +1,4 @@
-import { lexicographicSortSchema } from 'graphql';
+import { printSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLSchema } from 'graphql';
 import { builder } from '../builder.js';
 import './enums.js';
@@ -10,7 +10,21 @@ import './token-connection.js';
 builder.queryType({ description: "authentik's OAuth2 refresh tokens, as GraphQL." });
 builder.mutationType({ description: 'Changes to refresh tokens.' });
 
-/** Builds the schema the gateway serves (and `schema.graphql` records). */
+/** The Apollo Federation spec the schema links to (the newest that Hive's composition knows). */
+export const FEDERATION_SPEC_URL = 'https://specs.apollo.dev/federation/v2.9';
+
+/**
+ * Builds the schema the gateway serves: a Federation 2 subgraph (types sorted by name), so the
+ * same server works alone and inside a supergraph (`_service`, `_entities`, `@key`).
+ */
 export function buildSchema(): GraphQLSchema {
-  return lexicographicSortSchema(builder.toSchema());
+  return builder.toSubGraphSchema({ linkUrl: FEDERATION_SPEC_URL });
+}
+
+/**
+ * The subgraph SDL, with its federation directives: what `_service { sdl }` answers and
+ * `schema.graphql` records (`npm run schema`).
+ */
+export function printSchemaSdl(schema: GraphQLSchema = buildSchema()): string {
+  return `${printSubgraphSchema(schema)}\n`;
 }

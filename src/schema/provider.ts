@@ -10,6 +10,7 @@ import {
   RedirectUriType,
   SubMode,
 } from './enums.js';
+import { referenceNeedsLoad } from './entity-reference.js';
 import { loadByPk } from './load-by-pk.js';
 
 export const RedirectUriRef = builder.objectRef<UpstreamRedirectUri>('RedirectUri').implement({
@@ -58,6 +59,21 @@ export const OAuth2ProviderRef = builder.loadableNodeRef('OAuth2Provider', {
       (pk) => context.authentik.getOAuth2Provider(pk),
       isFullProvider,
     ),
+});
+
+// What a key-only `{ pk }` reference answers without loading the provider.
+const ANSWERED_BY_PK = new Set(['pk', 'id', 'refreshTokens']);
+
+/**
+ * OAuth2Provider as a federation entity, by `pk`: a reference that asks only for `pk`, `id` or
+ * `refreshTokens` is answered from the key; otherwise the loader fetches the provider.
+ */
+builder.asEntity(OAuth2ProviderRef, {
+  key: builder.selection<{ pk: number }>('pk'),
+  resolveReference: ({ pk }, context, info) =>
+    referenceNeedsLoad(info, 'OAuth2Provider', ANSWERED_BY_PK)
+      ? OAuth2ProviderRef.getDataloader(context).load(pk)
+      : ({ pk } as UpstreamProvider),
 });
 
 /**

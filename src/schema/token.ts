@@ -14,6 +14,12 @@ export const RefreshTokenRef = builder.loadableNodeRef('RefreshToken', {
     loadByPk(pks, context, context.seen.tokens, (pk) => context.authentik.getRefreshToken(pk)),
 });
 
+/** RefreshToken as a federation entity, by `pk`, through its loader. */
+builder.asEntity(RefreshTokenRef, {
+  key: builder.selection<{ pk: number }>('pk'),
+  resolveReference: ({ pk }, context) => RefreshTokenRef.getDataloader(context).load(pk),
+});
+
 RefreshTokenRef.implement({
   description: 'An OAuth2 refresh token authentik issued to a user for a provider.',
   fields: (t) => ({

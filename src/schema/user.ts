@@ -1,7 +1,9 @@
 import { builder } from '../builder.js';
 import type { GatewayContext } from '../context.js';
+import { UpstreamError } from '../upstream/upstream-error.js';
 import type { UpstreamGroup, UpstreamRole, UpstreamUser } from '../upstream/types.js';
 import { UserType } from './enums.js';
+import { referenceNeedsLoad } from './entity-reference.js';
 import { loadByPk } from './load-by-pk.js';
 
 export const GroupRef = builder.objectRef<UpstreamGroup>('Group').implement({
@@ -55,12 +57,53 @@ export const UserRef = builder.loadableNodeRef('User', {
     loadByPk(pks, context, context.seen.users, (pk) => context.authentik.getUser(pk)),
 });
 
+// What a key-only `{ pk }` reference answers: `uuid` lazily (see the field), the rest from pk.
+const ANSWERED_BY_PK = new Set(['pk', 'id', 'uuid', 'refreshTokens']);
+
+/**
+ * User as a federation entity, by `pk` or `uuid`. A `pk` reference that asks only for `pk`, `id`,
+ * `uuid` or `refreshTokens` is answered from the key, with no lookup; otherwise the loader fetches
+ * the user. A `uuid` reference is looked up with `GET /core/users/?uuid=`.
+ */
+builder.asEntity(UserRef, {
+  key: [builder.selection<{ pk: number }>('pk'), builder.selection<{ uuid: string }>('uuid')],
+  resolveReference: async (ref, context, info) => {
+    if (!('pk' in ref)) {
+      const user = await context.authentik.findUserByUuid(ref.uuid);
+      return user && context.seen.user(user);
+    }
+    if (referenceNeedsLoad(info, 'User', ANSWERED_BY_PK)) {
+      return UserRef.getDataloader(context).load(ref.pk);
+    }
+    return { pk: ref.pk } as UpstreamUser;
+  },
+});
+
+// A key-only reference has no uuid, and routers that ask every reference for all its keys (Hive
+// Gateway) want it: the loader finds it, in the user embedded in a token list when there is one.
+// A caller who may not look the user up gets null rather than a failed answer.
+async function uuidOfReference(pk: number, context: GatewayContext): Promise<string | null> {
+  try {
+    return (await UserRef.getDataloader(context).load(pk)).uuid ?? null;
+  } catch (error) {
+    if (error instanceof UpstreamError && error.status === 403) return null;
+    throw error;
+  }
+}
+
 UserRef.implement({
   description:
     'An authentik user, as embedded in the refresh tokens (or loaded from /core/users/{pk}/).',
   fields: (t) => ({
     pk: t.exposeInt('pk', { description: "The user's integer ID." }),
-    uuid: t.field({ type: 'UUID', description: "The user's UUID.", resolve: (u) => u.uuid! }),
+    uuid: t.field({
+      type: 'UUID',
+      nullable: true,
+      description:
+        "The user's UUID (always set on users from token lists; null for a federation key-only reference " +
+        'to a user the caller may not look up).',
+      resolve: (u, _, context) => u.uuid ?? uuidOfReference(u.pk, context),
+    }),
     username: t.exposeString('username', { description: 'Username, unique.' }),
     name: t.string({ description: "User's display name.", resolve: (u) => u.name ?? '' }),
     isActive: t.boolean({

@@ -133,6 +133,14 @@ export class AuthentikApi {
     return body as unknown as UpstreamUser;
   }
 
+  /** `GET /core/users/?uuid=`: the user with this UUID; null when authentik has none. */
+  async findUserByUuid(uuid: string): Promise<UpstreamUser | null> {
+    const body = expectOk(await this.get(`/api/v3/core/users/?${new URLSearchParams({ uuid })}`));
+    const results = (body as { results?: unknown } | null)?.results;
+    if (!Array.isArray(results) || !results.every(isObjectWithPk)) throw badResponse('a user list');
+    return (results[0] as UpstreamUser | undefined) ?? null;
+  }
+
   /** `GET /providers/oauth2/{pk}/`; null when authentik says 404. */
   async getOAuth2Provider(pk: number): Promise<UpstreamProvider | null> {
     const body = await this.retrieve(`/api/v3/providers/oauth2/${pk}/`);

@@ -139,7 +139,7 @@ describe('HTML 404 and health', () => {
     '/api/v3/oauth2/refresh_tokens',
     '/api/v3/oauth2/refresh_tokens/1041',
     '/api/v3/oauth2/nope/',
-    '/api/v3/core/users/',
+    '/api/v3/core/users',
     '/api/v3/oauth2/refresh_tokens/1.5/',
     '/',
   ])('answers an HTML page for %s', async (path) => {

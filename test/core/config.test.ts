@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+describe('loadConfig', () => {
+  it('has the documented defaults (demo mode without AUTHENTIK_URL)', () => {
+    expect(loadConfig({})).toMatchObject({
+      port: 4000,
+      host: '127.0.0.1',
+      upstreamTimeoutMs: 10_000,
+      maxPageSize: 100,
+      searchScanLimit: 10_000,
+      logLevel: 'info',
+    });
+    expect(loadConfig({}).authentikUrl).toBeUndefined();
+  });
+
+  it('reads valid values', () => {
+    const config = loadConfig({
+      AUTHENTIK_URL: 'https://auth.example.com/prefix/',
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      UPSTREAM_TIMEOUT_MS: '2500',
+      MAX_PAGE_SIZE: '50',
+      SEARCH_SCAN_LIMIT: '500',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      upstreamTimeoutMs: 2500,
+      maxPageSize: 50,
+      searchScanLimit: 500,
+      logLevel: 'debug',
+    });
+    expect(config.authentikUrl).toMatch(/^https:\/\/auth\.example\.com\/prefix\/?$/);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['PORT', '80.5'],
+    ['UPSTREAM_TIMEOUT_MS', 'ten'],
+    ['UPSTREAM_TIMEOUT_MS', '0'],
+    ['MAX_PAGE_SIZE', '0'],
+    ['MAX_PAGE_SIZE', 'lots'],
+    ['SEARCH_SCAN_LIMIT', '1e4'],
+    ['SEARCH_SCAN_LIMIT', '0'],
+    ['LOG_LEVEL', 'loud'],
+    ['AUTHENTIK_URL', 'not a url'],
+    ['AUTHENTIK_URL', 'ftp://auth.example.com'],
+    ['AUTHENTIK_URL', 'https://user:pass@auth.example.com'],
+    ['AUTHENTIK_URL', 'https://auth.example.com/?tenant=1'],
+  ])('%s=%j is refused with a message naming the variable', (name, value) => {
+    let error: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain(name);
+    expect((error as Error).message).not.toContain('\n');
+  });
+});
+
+// Runs the real entry point (as `npm start` does, from source) and waits for it to exit.
+function runMain(
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`src/main.ts did not exit; stdout: ${stdout} stderr: ${stderr}`));
+    }, 20_000);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('start-up with a bad value', () => {
+  // One spawn is enough: every variable goes through the same ConfigError path (tested above).
+  it('PORT=abc exits non-zero printing one line naming PORT', async () => {
+    const { code, stdout, stderr } = await runMain({ PORT: 'abc' });
+    expect(code).not.toBe(0);
+    expect(code).not.toBeNull();
+    const lines = stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('PORT');
+    expect(stdout).not.toMatch(/listening/i);
+  });
+});

@@ -1,0 +1,108 @@
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_QUERY } from '../../src/demo.js';
+import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+// A port that was free a moment ago (the entry point needs a concrete PORT to listen on).
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('README quick start', () => {
+  const readme = () => readFileSync(new URL('README.md', `file://${ROOT}`), 'utf8');
+
+  it.each(['npm ci && npm start', 'npm test'])(
+    'README.md tells the reader to run `%s`',
+    (command) => {
+      expect(readme()).toContain(command);
+    },
+  );
+
+  it('`npm start` builds and runs the entry point this test runs from source', () => {
+    const pkg = JSON.parse(readFileSync(new URL('package.json', `file://${ROOT}`), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(pkg.scripts.start).toMatch(/main\.js|main\.ts/);
+    expect(pkg.scripts.test).toMatch(/vitest/);
+  });
+});
+
+describe('npm start in demo mode (no AUTHENTIK_URL)', () => {
+  let child: ChildProcess;
+  let url: string;
+  let output = '';
+
+  beforeAll(async () => {
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}/graphql`;
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`gateway did not start: ${output}`)), 25_000);
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        if (/listening/i.test(output)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', onData);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`gateway exited with ${code}: ${output}`));
+      });
+    });
+  });
+
+  afterAll(async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  });
+
+  it('says it is in demo mode and where it listens (default HOST 127.0.0.1)', () => {
+    expect(output).toMatch(/demo/i);
+    expect(output).toContain(url);
+  });
+
+  it('answers the demo query with the demo token', async () => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
+      body: JSON.stringify({ query: DEMO_QUERY }),
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as {
+      errors?: unknown;
+      data: { refreshTokens: { totalCount: number; nodes: { pk: number }[] } };
+    };
+    expect(body.errors).toBeUndefined();
+    expect(body.data.refreshTokens.totalCount).toBe(300);
+    expect(body.data.refreshTokens.nodes).toHaveLength(10);
+  });
+
+  it('serves GraphiQL to a browser', async () => {
+    const response = await fetch(url, { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await response.text()).toMatch(/graphiql/i);
+  });
+});

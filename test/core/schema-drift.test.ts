@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import type { GraphQLSchema, IntrospectionQuery } from 'graphql';
+import {
+  buildASTSchema,
+  buildClientSchema,
+  getIntrospectionQuery,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isObjectType,
+  lexicographicSortSchema,
+  parse,
+  print,
+  printSchema,
+  visit,
+} from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSchema, printSchemaSdl } from '../../src/schema/index.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import { startTestGateway } from '../helpers/gateway.js';
+
+const SCHEMA_FILE = new URL('../../schema.graphql', import.meta.url);
+const recorded = () => readFileSync(SCHEMA_FILE, 'utf8');
+const REGENERATE = 'schema.graphql is stale: run `npm run schema` and commit the result';
+
+let gw: TestGateway;
+beforeAll(async () => {
+  gw = await startTestGateway();
+});
+afterAll(() => gw.close());
+
+// Federation's own machinery (`_service`, `_entities`, `_Any`, ...) is not part of the API.
+const isFederationInternal = (name: string) => name.startsWith('_');
+
+// The API a schema offers, as comparable SDL: types, fields, arguments, defaults and descriptions,
+// without directives (introspection does not carry their applications) or federation internals.
+function apiSdl(schema: GraphQLSchema): string {
+  const ast = visit(parse(printSchema(lexicographicSortSchema(schema))), {
+    SchemaDefinition: () => null,
+    SchemaExtension: () => null,
+    DirectiveDefinition: () => null,
+    Directive: () => null,
+    ObjectTypeDefinition: (node) => (isFederationInternal(node.name.value) ? null : undefined),
+    UnionTypeDefinition: (node) => (isFederationInternal(node.name.value) ? null : undefined),
+    ScalarTypeDefinition: (node) => (isFederationInternal(node.name.value) ? null : undefined),
+    FieldDefinition: (node) => (isFederationInternal(node.name.value) ? null : undefined),
+  });
+  return print(ast);
+}
+
+describe('schema.graphql is the served SDL', () => {
+  it('equals the SDL the code builds (what `npm run schema` writes)', () => {
+    expect(printSchemaSdl(buildSchema()), REGENERATE).toBe(recorded());
+  });
+
+  it('equals what the running gateway answers to `_service { sdl }`', async () => {
+    const result = await gw.gql<{ _service: { sdl: string } }>('{ _service { sdl } }');
+    expect(result.errors).toBeUndefined();
+    expect(result.data!._service.sdl.trimEnd(), REGENERATE).toBe(recorded().trimEnd());
+  });
+
+  it('describes the API the running gateway serves through introspection', async () => {
+    const query = getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+    });
+    const result = await gw.gql<IntrospectionQuery>(query);
+    expect(result.errors).toBeUndefined();
+    const served = apiSdl(buildClientSchema(result.data!));
+    const fromFile = apiSdl(buildASTSchema(parse(recorded()), { assumeValidSDL: true }));
+    expect(served, REGENERATE).toBe(fromFile);
+    expect(served).toContain('refreshTokens(');
+  });
+});
+
+describe('the schema documents itself', () => {
+  const schema = buildSchema();
+  // Names starting with `_` are GraphQL's (`__Type`) or federation's (`_Any`, `Query._entities`).
+  const own = Object.values(schema.getTypeMap()).filter((type) => !type.name.startsWith('_'));
+
+  it('every type has a description', () => {
+    const missing = own.filter((type) => !type.description?.trim()).map((type) => type.name);
+    expect(missing).toEqual([]);
+  });
+
+  it('every field, argument, input field and enum value has a description', () => {
+    const missing: string[] = [];
+    for (const type of own) {
+      if (isObjectType(type) || isInterfaceType(type)) {
+        for (const field of Object.values(type.getFields())) {
+          if (field.name.startsWith('_')) continue;
+          if (!field.description?.trim()) missing.push(`${type.name}.${field.name}`);
+          for (const arg of field.args) {
+            if (!arg.description?.trim()) missing.push(`${type.name}.${field.name}(${arg.name})`);
+          }
+        }
+      } else if (isInputObjectType(type)) {
+        for (const field of Object.values(type.getFields())) {
+          if (!field.description?.trim()) missing.push(`${type.name}.${field.name}`);
+        }
+      } else if (isEnumType(type)) {
+        for (const value of type.getValues()) {
+          if (!value.description?.trim()) missing.push(`${type.name}.${value.name}`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});

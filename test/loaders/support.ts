@@ -1,0 +1,90 @@
+/** Shared helpers for the loader tests: checked queries, upstream call logs, REST oracles. */
+import type { GraphQLFormattedError } from 'graphql';
+import type { ServedToken } from '../../src/fake-authentik/index.js';
+import { ADMIN_TOKEN, expectedList, userTokenFor } from '../../src/fake-authentik/index.js';
+import type { TestGateway } from '../helpers/gateway.js';
+
+/** Upstream paths (prefixes) the gateway may call. */
+export const LIST_PATH = '/api/v3/oauth2/refresh_tokens/';
+export const TOKEN_PATH = '/api/v3/oauth2/refresh_tokens/';
+export const PROVIDER_PATH = '/api/v3/providers/oauth2/';
+export const USER_PATH = '/api/v3/core/users/';
+
+/** Bearer tokens of ordinary users in the sample data. */
+export const JSMITH = userTokenFor('jsmith');
+export const MGARCIA = userTokenFor('mgarcia');
+
+/** Upstream call the fake recorded. */
+export type Call = ReturnType<TestGateway['upstreamCalls']>[number];
+
+/** Calls to the list endpoint (exactly `/oauth2/refresh_tokens/`). */
+export function listCalls(calls: readonly Call[]): Call[] {
+  return calls.filter((call) => call.path === LIST_PATH);
+}
+
+/** Calls whose path is `<prefix><pk>/` (one object's retrieve). */
+export function retrieveCalls(calls: readonly Call[], prefix: string): Call[] {
+  return calls.filter(
+    (call) => call.path.startsWith(prefix) && /^\d+\/$/.test(call.path.slice(prefix.length)),
+  );
+}
+
+/** The pks of the retrieve calls under `prefix`, in arrival order. */
+export function retrievedPks(calls: readonly Call[], prefix: string): number[] {
+  return retrieveCalls(calls, prefix).map((call) => Number(call.path.slice(prefix.length, -1)));
+}
+
+/** Result of one GraphQL request: data, errors and HTTP status. */
+export type GqlResult<T> = Awaited<ReturnType<TestGateway['gql']>> & { data?: T | null };
+
+/** Runs `action` with an empty request log and returns its result and the calls it made. */
+export async function measured<T>(
+  gw: TestGateway,
+  action: () => Promise<T>,
+): Promise<{ result: T; calls: Call[] }> {
+  gw.fake.resetRequests();
+  const result = await action();
+  return { result, calls: gw.upstreamCalls() };
+}
+
+/** Runs an operation that must succeed without errors and returns its data. */
+export async function gqlData<T>(
+  gw: TestGateway,
+  query: string,
+  variables?: Record<string, unknown>,
+  token: string = ADMIN_TOKEN,
+): Promise<T> {
+  const result = await gw.gql<T>(query, variables, { token });
+  if (result.errors?.length || !result.data) {
+    throw new Error(`query failed: ${JSON.stringify(result.errors)}\n${query}`);
+  }
+  return result.data;
+}
+
+/** The error codes of a response, in order. */
+export function codesOf(errors: readonly GraphQLFormattedError[] | undefined): unknown[] {
+  return (errors ?? []).map((error) => error.extensions?.code);
+}
+
+/** What authentik's REST API lists for the caller, ordered by pk (all pages). */
+export function restTokens(
+  gw: TestGateway,
+  q: { bearer?: string; provider?: number; user?: number } = {},
+): ServedToken[] {
+  return expectedList(gw.fake, { bearer: ADMIN_TOKEN, ordering: 'pk', ...q });
+}
+
+/** Distinct values, in first-seen order. */
+export function distinct<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}
+
+/** Global id of a node, as the gateway documents it: base64url of `<Type>:<pk>`. */
+export function globalId(typename: string, pk: number | string): string {
+  return Buffer.from(`${typename}:${pk}`).toString('base64url');
+}
+
+/** Numbers in ascending order (a copy). */
+export function sorted(values: readonly number[]): number[] {
+  return [...values].sort((a, b) => a - b);
+}
