@@ -1,3 +1,5 @@
+import type { OperationLimits } from './plugins/operation-limits.js';
+
 /** Runtime configuration, read once from the environment and validated at start-up. */
 export interface GatewayConfig {
   /** Base URL of authentik (may include a path prefix). Undefined means demo mode. */
@@ -14,6 +16,26 @@ export interface GatewayConfig {
   searchScanLimit: number;
   /** Log level: fatal, error, warn, info, debug, trace or silent. Default info. */
   logLevel: LogLevel;
+  /** GraphiQL on GET /graphql in a browser (GRAPHIQL). Default true. */
+  graphiql: boolean;
+  /** Schema introspection (INTROSPECTION). Default true. */
+  introspection: boolean;
+  /** Prometheus metrics at GET /metrics (METRICS). Default true. */
+  metrics: boolean;
+  /** Depth, alias, token, directive, cost, body and batch limits (MAX_*). */
+  operationLimits: OperationLimits;
+  /** Retries of an idempotent upstream GET (UPSTREAM_RETRIES). Default 2. */
+  upstreamRetries: number;
+  /** Largest answer read from authentik, in bytes (UPSTREAM_MAX_RESPONSE_BYTES). Default 32 MiB. */
+  upstreamMaxResponseBytes: number;
+  /** Consecutive upstream failures that open the circuit; 0 turns the breaker off (BREAKER_FAILURE_THRESHOLD). Default 5. */
+  breakerFailureThreshold: number;
+  /** How long the circuit stays open before a probe, in ms (BREAKER_RESET_MS). Default 10000. */
+  breakerResetMs: number;
+  /** How long requests in flight may finish after SIGTERM/SIGINT, in ms (SHUTDOWN_GRACE_MS). Default 15000. */
+  shutdownGraceMs: number;
+  /** How long a /readyz probe of authentik is reused, in ms (READY_CACHE_MS). Default 2000. */
+  readyCacheMs: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -37,6 +59,14 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['true', '1', 'yes', 'on'].includes(raw)) return true;
+  if (['false', '0', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
 }
 
 function authentikUrl(env: Env): string | undefined {
@@ -81,5 +111,29 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     maxPageSize: integer(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
     searchScanLimit: integer(env, 'SEARCH_SCAN_LIMIT', 10_000, 1, 10_000_000),
     logLevel,
+    graphiql: boolean(env, 'GRAPHIQL', true),
+    introspection: boolean(env, 'INTROSPECTION', true),
+    metrics: boolean(env, 'METRICS', true),
+    operationLimits: {
+      maxDepth: integer(env, 'MAX_DEPTH', 10, 1, 100),
+      maxAliases: integer(env, 'MAX_ALIASES', 15, 0, 1000),
+      maxTokens: integer(env, 'MAX_TOKENS', 2000, 10, 100_000),
+      maxDirectives: integer(env, 'MAX_DIRECTIVES', 20, 0, 1000),
+      maxCost: integer(env, 'MAX_COST', 100, 1, 100_000),
+      maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 100_000, 1000, 100_000_000),
+      maxBatchSize: integer(env, 'MAX_BATCH_SIZE', 0, 0, 100),
+    },
+    upstreamRetries: integer(env, 'UPSTREAM_RETRIES', 2, 0, 5),
+    upstreamMaxResponseBytes: integer(
+      env,
+      'UPSTREAM_MAX_RESPONSE_BYTES',
+      32 * 1024 * 1024,
+      1024,
+      1024 * 1024 * 1024,
+    ),
+    breakerFailureThreshold: integer(env, 'BREAKER_FAILURE_THRESHOLD', 5, 0, 10_000),
+    breakerResetMs: integer(env, 'BREAKER_RESET_MS', 10_000, 100, 600_000),
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 15_000, 0, 600_000),
+    readyCacheMs: integer(env, 'READY_CACHE_MS', 2000, 0, 600_000),
   };
 }

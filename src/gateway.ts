@@ -4,6 +4,15 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext, ResolverLimits } from './context.js';
 import { upstreamToGraphQLError } from './errors.js';
+import type { Logger } from './logger.js';
+import { useBodyLimit } from './plugins/body-limit.js';
+import { useCsrfPrevention } from './plugins/csrf.js';
+import { useIntrospection } from './plugins/introspection.js';
+import type { GatewayMetrics } from './plugins/metrics.js';
+import { useGatewayMetrics } from './plugins/metrics.js';
+import type { OperationLimits } from './plugins/operation-limits.js';
+import { DEFAULT_OPERATION_LIMITS, useOperationLimits } from './plugins/operation-limits.js';
+import { useRequestLog, yogaLogger } from './plugins/request-log.js';
 import { createRequestContext } from './request-context.js';
 import { useUpstreamErrors } from './upstream-errors-plugin.js';
 import { buildSchema } from './schema/index.js';
@@ -23,6 +32,14 @@ export interface GatewayDeps {
   limits: ResolverLimits;
   /** GraphiQL on GET /graphql for browsers: false to turn it off. Default on. */
   graphiql?: false | GraphiQLDefaults;
+  /** Depth, alias, token, directive, cost, body and batch limits. Default DEFAULT_OPERATION_LIMITS. */
+  operationLimits?: Partial<OperationLimits>;
+  /** Schema introspection (`__schema`, `__type`). Default on. */
+  introspection?: boolean;
+  /** One JSON line per request, and yoga's own messages. Default none (yoga logs to the console). */
+  logger?: Logger;
+  /** Prometheus metrics, served at /metrics. Default none. */
+  metrics?: GatewayMetrics;
 }
 
 let schema: ReturnType<typeof buildSchema> | undefined;
@@ -54,6 +71,8 @@ export function createGateway(
   deps: GatewayDeps,
 ): YogaServerInstance<Record<string, unknown>, GatewayContext> {
   schema ??= buildSchema();
+  const limits = { ...DEFAULT_OPERATION_LIMITS, ...deps.operationLimits };
+  const introspection = deps.introspection ?? true;
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -63,7 +82,21 @@ export function createGateway(
     graphiql:
       deps.graphiql === false ? false : { title: 'authentik GraphQL gateway', ...deps.graphiql },
     maskedErrors: { maskError: maskGatewayError },
-    plugins: [useUpstreamErrors()],
-    context: ({ request }) => createRequestContext(deps.authentik, deps.limits, request),
+    ...(deps.logger ? { logging: yogaLogger(deps.logger) } : {}),
+    batching: limits.maxBatchSize > 0 ? { limit: limits.maxBatchSize } : false,
+    // useBodyLimit caps the body instead, with an error that names the limit.
+    maxRequestBodySize: false,
+    plugins: [
+      // First, so that the log and metrics below see upstream failures already translated.
+      useUpstreamErrors(),
+      ...(deps.logger ? [useRequestLog(deps.logger)] : []),
+      ...(deps.metrics ? useGatewayMetrics(deps.metrics) : []),
+      useCsrfPrevention(),
+      useBodyLimit(limits.maxBodyBytes),
+      useIntrospection(introspection),
+      ...useOperationLimits(limits, { maxPageSize: deps.limits.maxPageSize, introspection }),
+    ],
+    context: ({ request }) =>
+      createRequestContext(deps.authentik, deps.limits, request, deps.metrics?.observeUpstream),
   });
 }

@@ -1,48 +1,70 @@
-import { createServer } from 'node:http';
 import { ConfigError, loadConfig } from './config.js';
 import type { GatewayConfig } from './config.js';
 import { startDemo } from './demo.js';
 import type { Demo } from './demo.js';
 import { createGateway } from './gateway.js';
+import { createLogger } from './logger.js';
+import { createGatewayMetrics } from './plugins/metrics.js';
+import { createHttpServer } from './server/http-server.js';
+import { cachedReadiness } from './server/readiness.js';
+import { shutdownOnSignals } from './server/shutdown.js';
 import { AuthentikClient } from './upstream/authentik.js';
 import { UpstreamHttp } from './upstream/http.js';
 
 /** Entry point: reads the configuration, starts the demo upstream if needed, and listens. */
 async function main(config: GatewayConfig): Promise<void> {
+  const logger = createLogger(config.logLevel);
   const displayHost = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const publicUrl = `http://${displayHost}:${config.port}/graphql`;
+  const publicUrl = (port: number) => `http://${displayHost}:${port}/graphql`;
   let demo: Demo | undefined;
-  if (!config.authentikUrl) demo = await startDemo(publicUrl);
+  if (!config.authentikUrl) demo = await startDemo(publicUrl(config.port));
   const http = new UpstreamHttp(config.authentikUrl ?? demo!.fake.url, {
     timeoutMs: config.upstreamTimeoutMs,
+    maxResponseBytes: config.upstreamMaxResponseBytes,
+    retries: config.upstreamRetries,
+    breaker:
+      config.breakerFailureThreshold > 0
+        ? { failureThreshold: config.breakerFailureThreshold, resetMs: config.breakerResetMs }
+        : undefined,
   });
+  const authentik = new AuthentikClient(http);
+  const metrics = config.metrics
+    ? createGatewayMetrics({ circuitState: () => http.resilience.breaker?.state })
+    : undefined;
   const yoga = createGateway({
-    authentik: new AuthentikClient(http),
+    authentik,
     limits: { maxPageSize: config.maxPageSize, searchScanLimit: config.searchScanLimit },
-    graphiql: demo?.graphiql ?? {},
+    graphiql: config.graphiql ? (demo?.graphiql ?? {}) : false,
+    introspection: config.introspection,
+    operationLimits: config.operationLimits,
+    logger,
+    metrics,
   });
-  const server = createServer(yoga);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, resolve);
+  const server = createHttpServer(yoga, {
+    isReady: cachedReadiness((signal) => authentik.isReady(signal), {
+      cacheMs: config.readyCacheMs,
+    }),
+    metrics,
   });
+  shutdownOnSignals(server, {
+    graceMs: config.shutdownGraceMs,
+    logger,
+    release: async () => {
+      await http.close();
+      await demo?.fake.close();
+    },
+  });
+  const address = await server.listen(config.port, config.host);
   if (demo) console.log(demo.banner);
-  console.log(
-    `authentik GraphQL gateway listening on ${publicUrl} (upstream ${http.origin}${http.basePath})`,
+  logger.info(
+    {
+      url: publicUrl(address.port),
+      port: address.port,
+      upstream: `${http.origin}${http.basePath}`,
+      demo: demo !== undefined,
+    },
+    'authentik GraphQL gateway listening',
   );
-
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    server.close();
-    server.closeIdleConnections();
-    await http.close();
-    await demo?.fake.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop());
-  process.once('SIGINT', () => void stop());
 }
 
 try {

@@ -1,5 +1,7 @@
 import { Pool, errors as undiciErrors } from 'undici';
 import type { Dispatcher } from 'undici';
+import { UpstreamResilience } from './resilience.js';
+import type { BreakerOptions } from './resilience.js';
 import { UpstreamError } from './upstream-error.js';
 
 /** Per-call facts: whose credentials, which request, and a hook to count the call. */
@@ -29,6 +31,10 @@ export interface UpstreamHttpOptions {
   connections?: number;
   /** Largest body read from authentik, in bytes. Default 32 MiB. */
   maxResponseBytes?: number;
+  /** Retries of a GET after a connection reset/refusal or a 502/503/504. Default 0. */
+  retries?: number;
+  /** Circuit breaker for this origin. Default none. */
+  breaker?: BreakerOptions;
 }
 
 export interface UpstreamResponse {
@@ -50,6 +56,8 @@ export class UpstreamHttp {
   private readonly pool: Pool;
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
+  /** Retry and circuit-breaker policy (see resilience.ts); one deadline covers the retries. */
+  readonly resilience: UpstreamResilience;
 
   constructor(baseUrl: string, options: UpstreamHttpOptions) {
     const url = new URL(baseUrl);
@@ -64,10 +72,18 @@ export class UpstreamHttp {
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
     });
+    this.resilience = new UpstreamResilience(options);
   }
 
   /** Sends one request; resolves with any JSON answer (errors included) or throws UpstreamError. */
-  async request(
+  request(method: 'GET' | 'DELETE', path: string, call: UpstreamCall): Promise<UpstreamResponse> {
+    return this.resilience.run(method, call.signal, (signal) =>
+      this.attempt(method, path, { ...call, signal }),
+    );
+  }
+
+  // One HTTP exchange; `call.signal` aborts on the caller leaving or the deadline of the retries.
+  private async attempt(
     method: 'GET' | 'DELETE',
     path: string,
     call: UpstreamCall,
@@ -125,7 +141,10 @@ export class UpstreamHttp {
     ) {
       return new UpstreamError('timeout', `authentik did not answer within ${this.timeoutMs} ms`);
     }
-    return new UpstreamError('unreachable', 'authentik could not be reached');
+    // The cause (undici's error, with its code) tells resilience.ts whether a retry is safe.
+    return Object.assign(new UpstreamError('unreachable', 'authentik could not be reached'), {
+      cause: error,
+    });
   }
 }
 

@@ -1,0 +1,135 @@
+import type { ExecutionResult, GraphQLError } from 'graphql';
+import { getOperationAST } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Logger } from '../logger.js';
+import { scrubCredentials } from '../logger.js';
+import { requestIdOf } from '../request-context.js';
+import type { UpstreamStats } from '../request-context.js';
+import { errorCodesOf, isUnexpected } from './error-codes.js';
+
+interface RequestEntry {
+  id: string;
+  started: number;
+  method: string;
+  path: string;
+  operationName?: string;
+  operationType?: string;
+  stats?: UpstreamStats;
+  errorCodes?: string[];
+}
+
+/** Routes that are not GraphQL: logged at debug so scrapes and probes do not flood the log. */
+const QUIET_PATHS = new Set(['/metrics', '/health']);
+
+// Client-chosen text that ends up in a log line: short, single-line, credential-free.
+function clientText(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value === '') return undefined;
+  return scrubCredentials(value.slice(0, 100).replace(/\p{Cc}/gu, '?'));
+}
+
+function describe(error: GraphQLError) {
+  const original = error.originalError ?? error;
+  return {
+    type: original.name,
+    message: scrubCredentials(original.message),
+    stack: original.stack && scrubCredentials(original.stack),
+    path: error.path?.join('.'),
+  };
+}
+
+/**
+ * One JSON log line per HTTP request: request id (the caller's X-Request-Id when plain, else a
+ * new one, also forwarded to authentik and echoed in the response), status, duration, operation,
+ * upstream calls and their time, error codes. Internal errors are logged with their stack before
+ * yoga masks them. Headers, queries and variables are never logged.
+ */
+export function useRequestLog(logger: Logger): Plugin {
+  const entries = new WeakMap<Request, RequestEntry>();
+  return {
+    onRequest({ request, url }) {
+      const id = requestIdOf(request);
+      try {
+        // The context reads the id from this header, so log, upstream and response agree.
+        if (request.headers.get('x-request-id') !== id) request.headers.set('x-request-id', id);
+      } catch {
+        // Immutable headers: the context then generates its own id.
+      }
+      entries.set(request, {
+        id,
+        started: performance.now(),
+        method: request.method,
+        path: url.pathname,
+      });
+    },
+    onParams({ request, params }) {
+      const entry = entries.get(request);
+      if (entry) entry.operationName = clientText(params.operationName);
+    },
+    onExecute({ args }) {
+      const context = args.contextValue as { request?: Request; upstreamStats?: UpstreamStats };
+      const entry = context.request && entries.get(context.request);
+      if (entry) {
+        entry.stats = context.upstreamStats;
+        entry.operationType = getOperationAST(args.document, args.operationName)?.operation;
+      }
+      return {
+        onExecuteDone({ result }) {
+          for (const error of (result as ExecutionResult).errors ?? []) {
+            if (!isUnexpected(error)) continue;
+            logger.error(
+              { requestId: entry?.id, err: describe(error) },
+              'unexpected error while resolving',
+            );
+          }
+        },
+      };
+    },
+    onResultProcess({ request, result }) {
+      const entry = entries.get(request);
+      if (entry) entry.errorCodes = errorCodesOf(result);
+    },
+    onResponse({ request, response }) {
+      const entry = entries.get(request);
+      if (!entry) return;
+      entries.delete(request);
+      try {
+        response.headers.set('x-request-id', entry.id);
+      } catch {
+        // A response with immutable headers (none of ours) just goes without the echo.
+      }
+      const line = {
+        requestId: entry.id,
+        method: entry.method,
+        path: entry.path,
+        status: response.status,
+        durationMs: Math.round((performance.now() - entry.started) * 10) / 10,
+        operationName: entry.operationName,
+        operationType: entry.operationType,
+        upstreamCalls: entry.stats?.calls ?? 0,
+        upstreamMs: Math.round((entry.stats?.totalMs ?? 0) * 10) / 10,
+        errorCodes: entry.errorCodes?.length ? entry.errorCodes : undefined,
+      };
+      if (QUIET_PATHS.has(entry.path)) logger.debug(line, 'request');
+      else if (response.status >= 500 || entry.errorCodes?.includes('INTERNAL_SERVER_ERROR'))
+        logger.error(line, 'request');
+      else logger.info(line, 'request');
+    },
+  };
+}
+
+/** graphql-yoga's own messages, through the same JSON logger (credentials scrubbed). */
+export function yogaLogger(
+  logger: Logger,
+): Record<'debug' | 'info' | 'warn' | 'error', (...args: unknown[]) => void> {
+  const child = logger.child({ component: 'graphql-yoga' });
+  const write =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      if (!child.isLevelEnabled(level)) return;
+      const text = args
+        .map((arg) => (arg instanceof Error ? `${arg.name}: ${arg.message}` : String(arg)))
+        .join(' ');
+      child[level](scrubCredentials(text));
+    };
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}

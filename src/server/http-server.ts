@@ -1,0 +1,115 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { GatewayMetrics } from '../plugins/metrics.js';
+
+/** What the server wrapper needs besides the yoga instance. */
+export interface HttpServerDeps {
+  /** Whether authentik is ready (cached: see readiness.ts). */
+  isReady: () => Promise<boolean>;
+  /** Counts requests in flight when given. */
+  metrics?: GatewayMetrics;
+}
+
+/** A node:http server in front of yoga, with health routes and a graceful close. */
+export interface GatewayHttpServer {
+  readonly server: Server;
+  /** Requests being served now. */
+  readonly inFlight: number;
+  /** True once close() was called: /readyz answers 503 and connections are not kept alive. */
+  readonly draining: boolean;
+  /** Listens; resolves with the bound address (port 0 picks a free port). */
+  listen(port: number, host: string): Promise<AddressInfo>;
+  /**
+   * Stops accepting connections, lets requests in flight finish, then closes every socket.
+   * Resolves true when everything finished within `graceMs`, false when sockets were cut.
+   */
+  close(graceMs: number): Promise<boolean>;
+}
+
+type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
+  res.end(text);
+}
+
+/**
+ * Serves GET /healthz (the process is alive: always 200) and GET /readyz (200 when authentik's
+ * readiness probe passes and the gateway is not shutting down, else 503) itself, and everything
+ * else (GraphQL, GraphiQL, /metrics) through yoga. Never listens by itself.
+ */
+export function createHttpServer(yoga: RequestListener, deps: HttpServerDeps): GatewayHttpServer {
+  let inFlight = 0;
+  let draining = false;
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    if (draining) res.setHeader('connection', 'close');
+    if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+      return json(res, 200, { status: 'ok' });
+    }
+    if (path === '/readyz' && (req.method === 'GET' || req.method === 'HEAD')) {
+      if (draining) return json(res, 503, { status: 'not ready', reason: 'shutting down' });
+      void deps
+        .isReady()
+        .then((ready) =>
+          ready
+            ? json(res, 200, { status: 'ready' })
+            : json(res, 503, { status: 'not ready', reason: 'authentik is not ready' }),
+        );
+      return;
+    }
+    inFlight++;
+    deps.metrics?.inFlight.inc();
+    res.once('close', () => {
+      inFlight--;
+      deps.metrics?.inFlight.dec();
+      // A keep-alive socket whose last response ended while draining would idle until the grace
+      // period: let it go now.
+      if (draining) setImmediate(() => server.closeIdleConnections());
+    });
+    yoga(req, res);
+  });
+  // A client trickling its headers must not hold a socket for long (slowloris); keep-alive longer
+  // than the usual load balancers' idle timeout, so they never reuse a socket we just closed.
+  server.headersTimeout = 20_000;
+  server.keepAliveTimeout = 65_000;
+
+  return {
+    server,
+    get inFlight() {
+      return inFlight;
+    },
+    get draining() {
+      return draining;
+    },
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve(server.address() as AddressInfo);
+        });
+      });
+    },
+    close(graceMs) {
+      draining = true;
+      return new Promise((resolve) => {
+        const grace = setTimeout(() => {
+          server.closeAllConnections();
+          resolve(false);
+        }, graceMs);
+        server.close(() => {
+          clearTimeout(grace);
+          resolve(true);
+        });
+        server.closeIdleConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,167 @@
+import type { ExecutionResult } from 'graphql';
+import type { FakeAuthentik, FakeAuthentikOptions } from '../../src/fake-authentik/index.js';
+import { ADMIN_TOKEN, startFakeAuthentik } from '../../src/fake-authentik/index.js';
+import { createGateway } from '../../src/gateway.js';
+import { createLogger } from '../../src/logger.js';
+import type { GatewayMetrics } from '../../src/plugins/metrics.js';
+import { createGatewayMetrics } from '../../src/plugins/metrics.js';
+import type { OperationLimits } from '../../src/plugins/operation-limits.js';
+import type { GatewayHttpServer } from '../../src/server/http-server.js';
+import { createHttpServer } from '../../src/server/http-server.js';
+import { cachedReadiness } from '../../src/server/readiness.js';
+import { AuthentikClient } from '../../src/upstream/authentik.js';
+import { UpstreamHttp } from '../../src/upstream/http.js';
+import type { BreakerOptions } from '../../src/upstream/resilience.js';
+
+export interface HardenedGatewayOptions {
+  fake?: FakeAuthentikOptions;
+  /** Upstream deadline per call. Default 2000. */
+  timeoutMs?: number;
+  /** Default 2 (production default). */
+  retries?: number;
+  /** Default none (the fault tests would trip it); pass one to test it. */
+  breaker?: BreakerOptions;
+  maxResponseBytes?: number;
+  operationLimits?: Partial<OperationLimits>;
+  introspection?: boolean;
+  graphiql?: boolean;
+  /** Also serve over a real listening node:http server. */
+  listen?: boolean;
+  readyCacheMs?: number;
+  /** Receives each log line instead of `logs` keeping it (for long runs). */
+  logSink?: (line: string) => void;
+}
+
+export interface GqlOptions {
+  token?: string | null;
+  headers?: Record<string, string>;
+}
+
+export type GqlResult<T = Record<string, unknown>> = ExecutionResult<T> & {
+  status: number;
+  headers: Headers;
+};
+
+/** A gateway wired like main.ts (logger, metrics, retries) over a fake authentik on loopback. */
+export interface HardenedGateway {
+  fake: FakeAuthentik;
+  http: UpstreamHttp;
+  yoga: ReturnType<typeof createGateway>;
+  metrics: GatewayMetrics;
+  /** Every log line written so far (raw JSON text). */
+  logs: string[];
+  /** The listening server and its base URL (`http://127.0.0.1:port`), with `listen: true`. */
+  server?: GatewayHttpServer;
+  url?: string;
+  /** POSTs an operation through yoga in-process. */
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: GqlOptions,
+  ): Promise<GqlResult<T>>;
+  /** Upstream API requests the fake received (health checks excluded). */
+  apiCalls(): number;
+  close(): Promise<void>;
+}
+
+/** Builds the request a client would send for `query`. */
+export function gqlRequest(
+  query: string,
+  variables: Record<string, unknown> | undefined,
+  { token = ADMIN_TOKEN, headers = {} }: GqlOptions = {},
+): RequestInit {
+  return {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      ...headers,
+    },
+    body: JSON.stringify({ query, variables }),
+  };
+}
+
+/** Starts a fake authentik and a gateway over it the way main.ts wires one. */
+export async function startHardenedGateway(
+  options: HardenedGatewayOptions = {},
+): Promise<HardenedGateway> {
+  const fake = await startFakeAuthentik(options.fake);
+  const http = new UpstreamHttp(fake.url, {
+    timeoutMs: options.timeoutMs ?? 2000,
+    retries: options.retries ?? 2,
+    breaker: options.breaker,
+    maxResponseBytes: options.maxResponseBytes,
+  });
+  const client = new AuthentikClient(http);
+  const logs: string[] = [];
+  const sink = options.logSink ?? ((line: string) => void logs.push(line));
+  const logger = createLogger('debug', { write: sink });
+  const metrics = createGatewayMetrics({
+    processMetrics: false,
+    circuitState: () => http.resilience.breaker?.state,
+  });
+  const yoga = createGateway({
+    authentik: client,
+    limits: { maxPageSize: 100, searchScanLimit: 10_000 },
+    graphiql: options.graphiql === false ? false : {},
+    introspection: options.introspection,
+    operationLimits: options.operationLimits,
+    logger,
+    metrics,
+  });
+  let server: GatewayHttpServer | undefined;
+  let url: string | undefined;
+  if (options.listen) {
+    server = createHttpServer(yoga, {
+      isReady: cachedReadiness((signal) => client.isReady(signal), {
+        cacheMs: options.readyCacheMs ?? 2000,
+      }),
+      metrics,
+    });
+    const address = await server.listen(0, '127.0.0.1');
+    url = `http://127.0.0.1:${address.port}`;
+  }
+  return {
+    fake,
+    http,
+    yoga,
+    metrics,
+    logs,
+    server,
+    url,
+    async gql(query, variables, gqlOptions) {
+      const response = await yoga.fetch(
+        'http://gateway.test/graphql',
+        gqlRequest(query, variables, gqlOptions),
+      );
+      const body = (await response.json()) as ExecutionResult<never>;
+      return { status: response.status, headers: response.headers, ...body };
+    },
+    apiCalls: () => fake.countRequests('/api/v3/'),
+    async close() {
+      await server?.close(1000);
+      await http.close();
+      await fake.close();
+    },
+  };
+}
+
+/** Error codes of a result, in order. */
+export function codesOf(result: ExecutionResult): unknown[] {
+  return (result.errors ?? []).map((error) => error.extensions?.code);
+}
+
+/** Every credential the fake knows, for "never in a log line" checks. */
+export function secretsOf(fake: FakeAuthentik): string[] {
+  return [fake.tokens.admin, fake.tokens.expired, ...Object.values(fake.tokens.users)];
+}
+
+/** Log lines that mention a credential or an Authorization value. */
+export function leakingLines(logs: string[], secrets: string[]): string[] {
+  return logs.filter(
+    (line) =>
+      /authorization"\s*:\s*"(?!\[redacted\])/i.test(line) ||
+      /Bearer\s+(?!\[redacted\])\S/i.test(line) ||
+      secrets.some((secret) => line.includes(secret)),
+  );
+}
