@@ -119,7 +119,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       maxAliases: integer(env, 'MAX_ALIASES', 15, 0, 1000),
       maxTokens: integer(env, 'MAX_TOKENS', 2000, 10, 100_000),
       maxDirectives: integer(env, 'MAX_DIRECTIVES', 20, 0, 1000),
-      maxCost: integer(env, 'MAX_COST', 100, 1, 100_000),
+      maxCost: integer(env, 'MAX_COST', 150, 1, 100_000),
       maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 100_000, 1000, 100_000_000),
       maxBatchSize: integer(env, 'MAX_BATCH_SIZE', 0, 0, 100),
     },

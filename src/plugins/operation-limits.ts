@@ -14,7 +14,7 @@ export interface OperationLimits {
   maxTokens: number;
   /** Directives per operation (MAX_DIRECTIVES). Default 20. */
   maxDirectives: number;
-  /** Estimated calls to authentik per operation (MAX_COST), see upstream-cost.ts. Default 100. */
+  /** Estimated calls to authentik per operation (MAX_COST), see upstream-cost.ts. Default 150. */
   maxCost: number;
   /** Largest request body in bytes (MAX_BODY_BYTES). Default 100000. */
   maxBodyBytes: number;
@@ -27,7 +27,7 @@ export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
   maxAliases: 15,
   maxTokens: 2000,
   maxDirectives: 20,
-  maxCost: 100,
+  maxCost: 150,
   maxBodyBytes: 100_000,
   maxBatchSize: 0,
 };

@@ -118,7 +118,11 @@ function fieldCost(
   }
   for (const name of LOOKUP_LISTS) {
     const list = argument(field, definition, name, walk);
-    if (Array.isArray(list)) return { own: list.length, fanOut: list.length };
+    if (Array.isArray(list)) {
+      // Loaders collapse duplicates (routers repeat references): only distinct entries cost.
+      const distinct = new Set(list.map((entry) => JSON.stringify(entry))).size;
+      return { own: distinct, fanOut: distinct };
+    }
   }
   const isRoot = parent === walk.schema.getQueryType() || parent === walk.schema.getMutationType();
   const lookup = isRoot && isCompositeType(named) && definition.args.length > 0;

@@ -13,7 +13,7 @@ describe('hardening settings', () => {
         maxAliases: 15,
         maxTokens: 2000,
         maxDirectives: 20,
-        maxCost: 100,
+        maxCost: 150,
         maxBodyBytes: 100_000,
         maxBatchSize: 0,
       },
