@@ -14,6 +14,8 @@ export const ErrorCode = {
   UPSTREAM_ERROR: 'UPSTREAM_ERROR',
   UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
+  LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  CSRF_HEADER_REQUIRED: 'CSRF_HEADER_REQUIRED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -29,6 +31,37 @@ export function badUserInput(
 
 export function notFound(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.NOT_FOUND } });
+}
+
+/**
+ * The error for a request over one of the configured limits: the message says which limit and
+ * its value; `extensions.limit` names the environment variable that sets it.
+ */
+export function limitExceeded(
+  limit: string,
+  message: string,
+  max: number,
+  found?: number,
+  httpStatus?: number,
+): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: {
+      code: ErrorCode.LIMIT_EXCEEDED,
+      limit,
+      max,
+      ...(found === undefined ? {} : { found }),
+      ...(httpStatus === undefined ? {} : { http: { status: httpStatus } }),
+    },
+  });
+}
+
+/** A request a browser could have sent cross-site, without the header that proves otherwise. */
+export function csrfHeaderRequired(header: string): GraphQLError {
+  return new GraphQLError(
+    'Refused as a possible cross-site request: send Content-Type: application/json, or the ' +
+      `header ${header} with GET and form requests.`,
+    { extensions: { code: ErrorCode.CSRF_HEADER_REQUIRED, http: { status: 403 } } },
+  );
 }
 
 /** The search/filter would read more upstream rows than SEARCH_SCAN_LIMIT allows. */

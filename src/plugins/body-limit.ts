@@ -1,5 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
-import { limitExceeded } from './limit-error.js';
+import { limitExceeded } from '../errors.js';
 
 const CONTENT_LENGTH = /^\d+$/;
 

@@ -1,6 +1,6 @@
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { csrfHeaderRequired } from '../errors.js';
 
 /** The header a GET or form request must carry (any value) to prove it is not a CSRF. */
 export const CSRF_HEADER = 'x-graphql-yoga-csrf';
@@ -17,11 +17,7 @@ export function useCsrfPrevention(): Plugin {
       try {
         return inner.onRequestParse?.(payload);
       } catch {
-        throw new GraphQLError(
-          `Refused as a possible cross-site request: send Content-Type: application/json, or the ` +
-            `header ${CSRF_HEADER} with GET and form requests.`,
-          { extensions: { code: 'CSRF_HEADER_REQUIRED', http: { status: 403 } } },
-        );
+        throw csrfHeaderRequired(CSRF_HEADER);
       }
     },
   };

@@ -1,7 +1,7 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { GraphQLError, ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { limitExceeded } from './limit-error.js';
+import { limitExceeded } from '../errors.js';
 import { useUpstreamCostLimit } from './upstream-cost.js';
 
 /** Per-request limits on what a client may ask for; each is set by the variable in its doc. */

@@ -18,7 +18,7 @@ import {
   typeFromAST,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { limitExceeded } from './limit-error.js';
+import { limitExceeded } from '../errors.js';
 
 /** How upstream calls are estimated (see {@link estimateUpstreamCalls}). */
 export interface UpstreamCostOptions {
