@@ -17,4 +17,6 @@ export interface GatewayContext {
   limits: ResolverLimits;
   requestId: string;
   seen: SeenObjects;
+  /** Cancels this request's upstream calls still in flight once its answer is complete. */
+  finishUpstream(): void;
 }

@@ -7,6 +7,7 @@ import { upstreamToGraphQLError } from './errors.js';
 import type { Logger } from './logger.js';
 import { useBodyLimit } from './plugins/body-limit.js';
 import { useCsrfPrevention } from './plugins/csrf.js';
+import { useFinishUpstream } from './plugins/finish-upstream.js';
 import { useIntrospection } from './plugins/introspection.js';
 import type { GatewayMetrics } from './plugins/metrics.js';
 import { useGatewayMetrics } from './plugins/metrics.js';
@@ -89,6 +90,7 @@ export function createGateway(
     plugins: [
       // First, so that the log and metrics below see upstream failures already translated.
       useUpstreamErrors(),
+      useFinishUpstream(),
       ...(deps.logger ? [useRequestLog(deps.logger)] : []),
       ...(deps.metrics ? useGatewayMetrics(deps.metrics) : []),
       useCsrfPrevention(),

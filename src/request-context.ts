@@ -33,10 +33,19 @@ export function createRequestContext(
   const requestId = requestIdOf(request);
   const upstreamStats: UpstreamStats = { calls: 0, totalMs: 0 };
   const seen = new SeenObjects();
+  // Upstream calls end with the request: when the caller goes away, and when the answer is done
+  // (graphql-js answers early when a non-null field fails, while sibling resolvers still run).
+  const finished = new AbortController();
+  const callerLeft = () => finished.abort(request.signal.reason);
+  request.signal.addEventListener('abort', callerLeft, { once: true });
+  const finishUpstream = () => {
+    request.signal.removeEventListener('abort', callerLeft);
+    finished.abort();
+  };
   const api = authentik.forRequest(
     {
       authorization: request.headers.get('authorization') ?? undefined,
-      signal: request.signal,
+      signal: finished.signal,
       requestId,
       onCall: (call) => {
         upstreamStats.calls++;
@@ -46,5 +55,13 @@ export function createRequestContext(
     },
     (tokens) => seen.rememberTokens(tokens),
   );
-  return { ...initContextCache(), authentik: api, limits, requestId, seen, upstreamStats };
+  return {
+    ...initContextCache(),
+    authentik: api,
+    limits,
+    requestId,
+    seen,
+    upstreamStats,
+    finishUpstream,
+  };
 }
