@@ -1,6 +1,5 @@
 import type { YogaServerInstance } from 'graphql-yoga';
 import { createYoga, maskError } from 'graphql-yoga';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext, ResolverLimits } from './context.js';
 import { upstreamToGraphQLError } from './errors.js';
@@ -78,8 +77,10 @@ export function createGateway(
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    // GraphiQL's assets are bundled and served by the gateway: no CDN, so it works offline.
-    renderGraphiQL,
+    // GraphiQL's assets are bundled and served by the gateway: no CDN, so it works offline. The
+    // bundle (~35 MB in memory) is loaded on the first page view, not by every gateway.
+    renderGraphiQL: async (options) =>
+      (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     graphiql:
       deps.graphiql === false ? false : { title: 'authentik GraphQL gateway', ...deps.graphiql },
     maskedErrors: { maskError: maskGatewayError },

@@ -5,6 +5,9 @@ import type { AuthentikClient } from './upstream/authentik.js';
 import { SeenObjects } from './seen-objects.js';
 import type { CompletedCall } from './upstream/http.js';
 
+// Shared, so that finishing a request does not build a DOMException (and its stack) each time.
+const REQUEST_FINISHED = Object.freeze(new Error('the GraphQL request has finished'));
+
 /** Upstream calls one operation made, for its log line and metrics. */
 export interface UpstreamStats {
   calls: number;
@@ -40,7 +43,7 @@ export function createRequestContext(
   request.signal.addEventListener('abort', callerLeft, { once: true });
   const finishUpstream = () => {
     request.signal.removeEventListener('abort', callerLeft);
-    finished.abort();
+    finished.abort(REQUEST_FINISHED);
   };
   const api = authentik.forRequest(
     {

@@ -82,17 +82,14 @@ export class UpstreamHttp {
     );
   }
 
-  // One HTTP exchange; `call.signal` aborts on the caller leaving or the deadline of the retries.
+  // One HTTP exchange; `call.signal` aborts on the caller leaving or the deadline of the retries
+  // (resilience.ts owns the deadline; undici's own timeouts back it up).
   private async attempt(
     method: 'GET' | 'DELETE',
     path: string,
     call: UpstreamCall,
   ): Promise<UpstreamResponse> {
     const started = performance.now();
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), this.timeoutMs);
-    const onCallerAbort = () => timeout.abort();
-    call.signal?.addEventListener('abort', onCallerAbort, { once: true });
     let status: number | undefined;
     let outcome: CompletedCall['outcome'] = 'ok';
     try {
@@ -104,18 +101,16 @@ export class UpstreamHttp {
         method,
         path: this.basePath + path,
         headers,
-        signal: timeout.signal,
+        signal: call.signal,
       });
       status = response.statusCode;
       const text = await readBody(response, this.maxResponseBytes);
       return { status, json: parseBody(status, response.headers['content-type'], text) };
     } catch (error) {
-      const failure = this.classify(error, call.signal, timeout.signal);
+      const failure = this.classify(error, call.signal);
       outcome = failure instanceof UpstreamError ? failure.kind : 'aborted';
       throw failure;
     } finally {
-      clearTimeout(timer);
-      call.signal?.removeEventListener('abort', onCallerAbort);
       call.onCall?.({ method, path, status, durationMs: performance.now() - started, outcome });
     }
   }
@@ -126,15 +121,11 @@ export class UpstreamHttp {
   }
 
   // Turns whatever undici or our parsing threw into an UpstreamError (or the caller's abort).
-  private classify(
-    error: unknown,
-    callerSignal: AbortSignal | undefined,
-    timeoutSignal: AbortSignal,
-  ): unknown {
+  private classify(error: unknown, signal: AbortSignal | undefined): unknown {
     if (error instanceof UpstreamError) return error;
-    if (callerSignal?.aborted) return callerSignal.reason ?? error;
+    // Aborted: by the deadline (its reason is a timeout UpstreamError) or by the caller leaving.
+    if (signal?.aborted) return signal.reason ?? error;
     if (
-      timeoutSignal.aborted ||
       error instanceof undiciErrors.HeadersTimeoutError ||
       error instanceof undiciErrors.BodyTimeoutError ||
       error instanceof undiciErrors.ConnectTimeoutError
