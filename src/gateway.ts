@@ -6,6 +6,7 @@ import { upstreamToGraphQLError } from './errors.js';
 import type { Logger } from './logger.js';
 import { useBodyLimit } from './plugins/body-limit.js';
 import { useCsrfPrevention } from './plugins/csrf.js';
+import { useCompiledExecution } from './plugins/jit.js';
 import { useFinishUpstream } from './plugins/finish-upstream.js';
 import { useIntrospection } from './plugins/introspection.js';
 import type { GatewayMetrics } from './plugins/metrics.js';
@@ -98,6 +99,7 @@ export function createGateway(
       useBodyLimit(limits.maxBodyBytes),
       useIntrospection(introspection),
       ...useOperationLimits(limits, { maxPageSize: deps.limits.maxPageSize, introspection }),
+      useCompiledExecution(),
     ],
     context: ({ request }) =>
       createRequestContext(deps.authentik, deps.limits, request, deps.metrics?.observeUpstream),
