@@ -15,7 +15,7 @@ import type { OperationLimits } from './plugins/operation-limits.js';
 import { DEFAULT_OPERATION_LIMITS, useOperationLimits } from './plugins/operation-limits.js';
 import { useRequestLog, yogaLogger } from './plugins/request-log.js';
 import { createRequestContext } from './request-context.js';
-import { useUpstreamErrors } from './upstream-errors-plugin.js';
+import { useUpstreamErrors } from './plugins/upstream-errors.js';
 import { buildSchema } from './schema/index.js';
 import type { AuthentikClient } from './upstream/authentik.js';
 import { UpstreamError } from './upstream/upstream-error.js';

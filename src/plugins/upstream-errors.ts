@@ -1,8 +1,8 @@
 import type { Plugin } from 'graphql-yoga';
 import type { ExecutionResult } from 'graphql';
 import { GraphQLError } from 'graphql';
-import { upstreamToGraphQLError } from './errors.js';
-import { UpstreamError } from './upstream/upstream-error.js';
+import { upstreamToGraphQLError } from '../errors.js';
+import { UpstreamError } from '../upstream/upstream-error.js';
 
 // Replaces a located error caused by an upstream failure with the client-facing error errors.ts
 // decides, keeping its path and locations. Expected failures then never reach yoga's masking
