@@ -1,0 +1,167 @@
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { cpus } from 'node:os';
+import path from 'node:path';
+import { createServer } from 'node:net';
+
+/** The repository root (bench/ lives right under it). */
+export const ROOT = path.resolve(import.meta.dirname, '..');
+
+/** The core the gateway runs on, and the one the bench driver (load generator + fake) runs on. */
+export const GATEWAY_CORE = 0;
+export const DRIVER_CORE = 1;
+
+/**
+ * Whether processes can be pinned to cores: `taskset` (util-linux) answers and the machine has
+ * at least two cores. Without it the bench still runs, unpinned, and says so.
+ */
+export function canPinToCores(): boolean {
+  if (cpus().length < 2) return false;
+  const probe = spawnSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+  return probe.status === 0;
+}
+
+/** Pins every thread of this process (and the threads it starts later) to one core. */
+export function pinThisProcess(core: number): boolean {
+  const result = spawnSync('taskset', ['-a', '-p', '-c', String(core), String(process.pid)], {
+    stdio: 'ignore',
+  });
+  return result.status === 0;
+}
+
+/**
+ * Builds the gateway as users run it (`tsc -p tsconfig.build.json`) and returns its entry file.
+ * Throws with the compiler's output when the build fails.
+ */
+export function buildGateway(): string {
+  const result = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--listEmittedFiles'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) {
+    throw new Error(`the gateway does not build:\n${result.stdout}${result.stderr}`);
+  }
+  const emitted = result.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('TSFILE: '))
+    .map((line) => path.resolve(line.slice('TSFILE: '.length).trim()));
+  // dist/src/main.js when the build's root is the repository, dist/main.js when it is src/.
+  const entry = ['dist/src/main.js', 'dist/main.js']
+    .map((file) => path.join(ROOT, file))
+    .find((file) => emitted.includes(file));
+  if (!entry) throw new Error('the build emitted no dist/src/main.js or dist/main.js');
+  return entry;
+}
+
+/** A loopback port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A gateway started as its own process. */
+export interface GatewayProcess {
+  pid: number;
+  /** e.g. `http://127.0.0.1:40123/graphql`. */
+  url: string;
+  /** What the gateway wrote to stderr: line count, and the first lines. */
+  stderr: { lines: number; head: string[] };
+  /** SIGTERM, then SIGKILL after `graceMs` (default 15 s; a CPU profile takes a while to write). */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface StartGatewayOptions {
+  entry: string;
+  upstreamUrl: string;
+  /** Pin to this core with taskset; undefined runs unpinned. */
+  core?: number;
+  /** Flags for node itself, e.g. `--cpu-prof`. */
+  nodeArgs?: string[];
+}
+
+/**
+ * Starts `node <entry>` with AUTHENTIK_URL, PORT, NODE_ENV=production and LOG_LEVEL=warn, and
+ * resolves once it answers HTTP. `taskset -c N node ...` execs node, so the pid is node's.
+ */
+export async function startGateway(options: StartGatewayOptions): Promise<GatewayProcess> {
+  const port = await freePort();
+  const nodeCommand = [process.execPath, ...(options.nodeArgs ?? []), options.entry];
+  const [command, ...args] =
+    options.core === undefined
+      ? nodeCommand
+      : ['taskset', '-c', String(options.core), ...nodeCommand];
+  const child = spawn(command!, args, {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      AUTHENTIK_URL: options.upstreamUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  // Kept out of the bench's output (yoga logs every aborted in-flight request at the end of a
+  // run, with its stack); counted and sampled for the report instead.
+  const stderr = { lines: 0, head: [] as string[] };
+  let partial = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop()!;
+    stderr.lines += lines.length;
+    for (const line of lines) if (stderr.head.length < 12) stderr.head.push(line);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}/graphql`;
+  try {
+    await waitUntilAnswering(url, child);
+  } catch (error) {
+    await new Promise((resolve) => setTimeout(resolve, 100)); // let stderr drain
+    throw new Error(`${(error as Error).message}\n${stderr.head.join('\n')}`, { cause: error });
+  }
+  return {
+    pid: child.pid!,
+    url,
+    stderr,
+    async stop(graceMs = 15_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+// Any HTTP answer means the server listens; the process dying first means it never will.
+async function waitUntilAnswering(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(
+        `the gateway exited (${child.exitCode ?? child.signalCode}) before listening`,
+      );
+    }
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"query":"{ __typename }"}',
+      });
+      await response.arrayBuffer();
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  child.kill('SIGKILL');
+  throw new Error('the gateway did not answer within 20 s');
+}

@@ -1,0 +1,89 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release } from 'node:os';
+import path from 'node:path';
+import type { ScenarioResult } from './measure.js';
+import { ROOT } from './processes.js';
+import type { BenchSettings } from './settings.js';
+import { renderResultsTable, renderTargets } from './table.js';
+import type { TargetCheck } from './targets.js';
+
+/** Everything one run found, as written to the JSON file for comparison between runs. */
+export interface BenchReport {
+  startedAt: string;
+  /** `git rev-parse --short HEAD` when the run started, `+dirty` when the tree had changes. */
+  commit?: string;
+  machine: {
+    cpu?: string;
+    cores: number;
+    node: string;
+    kernel: string;
+    /** Gateway and driver pinned to separate cores with taskset. */
+    pinned: boolean;
+    loadAverageAtStart: number[];
+    loadAverageAtEnd: number[];
+  };
+  settings: Omit<BenchSettings, 'outFile'> & { gatewayEntry: string };
+  /** The gateway's peak resident set over the whole run (VmHWM), in MB. */
+  gatewayPeakRssMb?: number;
+  /** What the gateway wrote to stderr (yoga's logs, warnings). */
+  gatewayStderr: { lines: number; head: string[] };
+  results: ScenarioResult[];
+  targets: TargetCheck[];
+}
+
+/** The machine as the report describes it, with the load average now. */
+export function describeMachine(pinned: boolean): BenchReport['machine'] {
+  return {
+    cpu: cpus()[0]?.model,
+    cores: cpus().length,
+    node: process.version,
+    kernel: release(),
+    pinned,
+    loadAverageAtStart: loadavg(),
+    loadAverageAtEnd: [],
+  };
+}
+
+/** The checked-out commit, or undefined outside a git work tree. */
+export function gitCommit(): string | undefined {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain'], { cwd: ROOT }).length > 0;
+    return dirty ? `${head}+dirty` : head;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes the report as pretty JSON, atomically (a reader never sees half a file). */
+export function writeReport(report: BenchReport, file: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
+}
+
+/** The report for a terminal or a README: results table, targets, and how loaded the machine was. */
+export function renderReport(report: BenchReport): string {
+  const load = (values: number[]) => values.map((value) => value.toFixed(2)).join(' ');
+  const lines = [
+    renderResultsTable(report.results),
+    '',
+    renderTargets(report.targets),
+    '',
+    `${report.machine.cores} × ${report.machine.cpu ?? 'unknown CPU'}, node ${report.machine.node}, ` +
+      `${report.machine.pinned ? 'gateway and driver pinned to separate cores' : 'unpinned'}; ` +
+      `load average ${load(report.machine.loadAverageAtStart)} at start, ` +
+      `${load(report.machine.loadAverageAtEnd)} at end`,
+  ];
+  if (report.gatewayStderr.lines > 0) {
+    lines.push(
+      `the gateway wrote ${report.gatewayStderr.lines} lines to stderr, starting with: ` +
+        report.gatewayStderr.head.slice(0, 2).join(' / '),
+    );
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,53 @@
+import path from 'node:path';
+import { ROOT } from './processes.js';
+
+/** How one bench run is set up, from `BENCH_*` environment variables. */
+export interface BenchSettings {
+  /** BENCH_WARMUP_S: gateway warm-up at the start, every operation in turn. Default 30. */
+  warmupS: number;
+  /** BENCH_DURATION_S: each measured run. Default 10. */
+  durationS: number;
+  /** BENCH_SETTLE_S: unmeasured load right before each measured run. Default 2. */
+  settleS: number;
+  /** BENCH_ONLY: comma-separated scenario ids (e.g. `page20@50`); empty runs them all. */
+  only: string[];
+  /** BENCH_OUT: the JSON results file. Default bench/results/latest.json. */
+  outFile: string;
+  /** BENCH_CPU_PROF_DIR: run the gateway under `node --cpu-prof`, writing there. */
+  cpuProfileDir?: string;
+  /** BENCH_GATEWAY_NODE_ARGS: extra flags for the gateway's node, e.g. `--max-semi-space-size=8`. */
+  gatewayNodeArgs: string[];
+  /** BENCH_GATEWAY_ENTRY: run this built entry file instead of building the tree's. */
+  gatewayEntry?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function seconds(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new Error(`${name} must be a number of seconds ≥ 0, got "${raw}"`);
+  }
+  return value;
+}
+
+/** Reads the settings; throws naming the variable when one is malformed. */
+export function readSettings(env: Env = process.env): BenchSettings {
+  const resolved = (value: string | undefined) =>
+    value?.trim() ? path.resolve(ROOT, value.trim()) : undefined;
+  return {
+    warmupS: seconds(env, 'BENCH_WARMUP_S', 30),
+    durationS: Math.max(1, seconds(env, 'BENCH_DURATION_S', 10)),
+    settleS: seconds(env, 'BENCH_SETTLE_S', 2),
+    only: (env.BENCH_ONLY ?? '')
+      .split(',')
+      .map((id) => id.trim())
+      .filter(Boolean),
+    outFile: resolved(env.BENCH_OUT) ?? path.join(ROOT, 'bench/results/latest.json'),
+    cpuProfileDir: resolved(env.BENCH_CPU_PROF_DIR),
+    gatewayNodeArgs: (env.BENCH_GATEWAY_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
+    gatewayEntry: resolved(env.BENCH_GATEWAY_ENTRY),
+  };
+}
