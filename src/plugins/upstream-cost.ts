@@ -214,15 +214,28 @@ export function estimateUpstreamCalls(
  * (validation results are cached per document).
  */
 export function useUpstreamCostLimit(options: UpstreamCostOptions): Plugin {
+  // Without variables the estimate depends on the document alone (yoga reuses parsed documents).
+  const costWithoutVariables = new WeakMap<object, Map<string, number>>();
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const cost = estimateUpstreamCalls(
-        args.schema,
-        args.document,
-        args.operationName,
-        args.variableValues as Variables | null | undefined,
-        options,
-      );
+      const estimate = () =>
+        estimateUpstreamCalls(
+          args.schema,
+          args.document,
+          args.operationName,
+          args.variableValues as Variables | null | undefined,
+          options,
+        );
+      let cost: number;
+      if (args.variableValues && Object.keys(args.variableValues).length > 0) {
+        cost = estimate();
+      } else {
+        let byOperation = costWithoutVariables.get(args.document);
+        if (!byOperation) costWithoutVariables.set(args.document, (byOperation = new Map()));
+        const operation = args.operationName ?? '';
+        cost = byOperation.get(operation) ?? estimate();
+        byOperation.set(operation, cost);
+      }
       if (cost > options.maxCost) {
         setResultAndStopExecution({
           errors: [
