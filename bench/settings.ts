@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './processes.js';
 
@@ -15,7 +16,7 @@ export interface BenchSettings {
   outFile: string;
   /** BENCH_CPU_PROF_DIR: run the gateway under `node --cpu-prof`, writing there. */
   cpuProfileDir?: string;
-  /** BENCH_GATEWAY_NODE_ARGS: extra flags for the gateway's node, e.g. `--max-semi-space-size=8`. */
+  /** BENCH_GATEWAY_NODE_ARGS: flags for the gateway's node. Default: those `npm start` uses. */
   gatewayNodeArgs: string[];
   /** BENCH_GATEWAY_ENTRY: run this built entry file instead of building the tree's. */
   gatewayEntry?: string;
@@ -47,7 +48,17 @@ export function readSettings(env: Env = process.env): BenchSettings {
       .filter(Boolean),
     outFile: resolved(env.BENCH_OUT) ?? path.join(ROOT, 'bench/results/latest.json'),
     cpuProfileDir: resolved(env.BENCH_CPU_PROF_DIR),
-    gatewayNodeArgs: (env.BENCH_GATEWAY_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
+    gatewayNodeArgs: (env.BENCH_GATEWAY_NODE_ARGS ?? startScriptNodeFlags())
+      .split(/\s+/)
+      .filter(Boolean),
     gatewayEntry: resolved(env.BENCH_GATEWAY_ENTRY),
   };
+}
+
+// The node flags of `npm start` (`node <flags> dist/main.js`), so the bench runs what users run.
+function startScriptNodeFlags(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    scripts: { start: string };
+  };
+  return /\bnode\s+((?:--\S+\s+)*)dist\/main\.js/.exec(pkg.scripts.start)?.[1] ?? '';
 }
