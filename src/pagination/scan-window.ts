@@ -144,6 +144,8 @@ class Scanner {
         if (row && this.options.matches(row)) {
           found.push({ index: position, row });
           if (found.length >= want) return found;
+        } else {
+          this.rows.forget(position);
         }
       }
     }
@@ -167,6 +169,7 @@ class Scanner {
         const row = this.rows.at(position);
         this.examined++;
         if (row && this.options.matches(row)) found.unshift({ index: position, row });
+        else this.rows.forget(position);
       }
       position = Math.min(position, batchStart);
     }

@@ -40,6 +40,11 @@ export class UpstreamRows {
     return this.rows.get(index);
   }
 
+  /** Drops a row the caller is done with (a scan keeps only its matches, not the whole list). */
+  forget(index: number): void {
+    this.rows.delete(index);
+  }
+
   /** Loads every row of [from, to) that exists, in as few calls as the page plan allows. */
   async ensure(from: number, to: number): Promise<void> {
     for (let round = 0; round < MAX_ROUNDS; round++) {

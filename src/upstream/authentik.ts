@@ -165,13 +165,16 @@ export class AuthentikApi {
     return expectOk(response);
   }
 
-  // Coalesces identical GETs of this caller within the request (aliases, repeated parents).
+  // Coalesces identical GETs of this caller within the request (aliases, repeated parents), only
+  // while in flight: answers are not kept, so a long scan does not hold every page it read
+  // (what was received is remembered per object in SeenObjects).
   private get(path: string): Promise<UpstreamResponse> {
     let pending = this.gets.get(path);
     if (!pending) {
       pending = this.client.http.request('GET', path, this.call);
       this.gets.set(path, pending);
-      pending.catch(() => this.gets.delete(path));
+      const settled = () => this.gets.delete(path);
+      pending.then(settled, settled);
     }
     return pending;
   }
