@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { UpstreamError } from './upstream/upstream-error.js';
+import type { UpstreamError } from './upstream/upstream-error.js';
 
 /**
  * Every expected failure becomes a GraphQLError with one of these codes; anything else is an
@@ -128,14 +128,15 @@ export function upstreamToGraphQLError(error: UpstreamError): GraphQLError {
   }
 }
 
+// authentik's query parameters, as the GraphQL argument a client wrote.
+const ARGUMENT_OF_PARAMETER: Record<string, string> = {
+  user: 'filter.userPk',
+  provider: 'filter.providerPk',
+};
+
 function describeFields(fields: Record<string, string[]> | undefined): string {
   if (!fields) return 'no details';
   return Object.entries(fields)
-    .map(([field, messages]) => `${field}: ${messages.join(' ')}`)
+    .map(([field, messages]) => `${ARGUMENT_OF_PARAMETER[field] ?? field}: ${messages.join(' ')}`)
     .join('; ');
-}
-
-/** Rethrows upstream failures as client-facing GraphQL errors; anything else is left to masking. */
-export function toGraphQLError(error: unknown): unknown {
-  return error instanceof UpstreamError ? upstreamToGraphQLError(error) : error;
 }
