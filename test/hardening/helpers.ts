@@ -1,7 +1,9 @@
 import type { ExecutionResult } from 'graphql';
 import type { FakeAuthentik, FakeAuthentikOptions } from '../../src/fake-authentik/index.js';
-import { ADMIN_TOKEN, startFakeAuthentik } from '../../src/fake-authentik/index.js';
+import { startFakeAuthentik } from '../../src/fake-authentik/index.js';
 import { createGateway } from '../../src/gateway.js';
+import type { GqlOptions } from '../helpers/gateway.js';
+import { gqlRequest } from '../helpers/gateway.js';
 import { createLogger } from '../../src/logger.js';
 import type { GatewayMetrics } from '../../src/plugins/metrics.js';
 import { createGatewayMetrics } from '../../src/plugins/metrics.js';
@@ -12,6 +14,8 @@ import { cachedReadiness } from '../../src/server/readiness.js';
 import { AuthentikClient } from '../../src/upstream/authentik.js';
 import { UpstreamHttp } from '../../src/upstream/http.js';
 import type { BreakerOptions } from '../../src/upstream/resilience.js';
+
+export { gqlRequest, type GqlOptions };
 
 export interface HardenedGatewayOptions {
   fake?: FakeAuthentikOptions;
@@ -30,11 +34,6 @@ export interface HardenedGatewayOptions {
   readyCacheMs?: number;
   /** Receives each log line instead of `logs` keeping it (for long runs). */
   logSink?: (line: string) => void;
-}
-
-export interface GqlOptions {
-  token?: string | null;
-  headers?: Record<string, string>;
 }
 
 export type GqlResult<T = Record<string, unknown>> = ExecutionResult<T> & {
@@ -62,23 +61,6 @@ export interface HardenedGateway {
   /** Upstream API requests the fake received (health checks excluded). */
   apiCalls(): number;
   close(): Promise<void>;
-}
-
-/** Builds the request a client would send for `query`. */
-export function gqlRequest(
-  query: string,
-  variables: Record<string, unknown> | undefined,
-  { token = ADMIN_TOKEN, headers = {} }: GqlOptions = {},
-): RequestInit {
-  return {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
-      ...headers,
-    },
-    body: JSON.stringify({ query, variables }),
-  };
 }
 
 /** Starts a fake authentik and a gateway over it the way main.ts wires one. */

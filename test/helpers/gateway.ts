@@ -27,6 +27,29 @@ export interface TestGatewayOptions {
   limits?: Partial<GatewayDeps['limits']>;
 }
 
+export interface GqlOptions {
+  /** Bearer token sent as `Authorization` (default the demo admin's); null sends none. */
+  token?: string | null;
+  headers?: Record<string, string>;
+}
+
+/** Builds the request a client would send for `query`. */
+export function gqlRequest(
+  query: string,
+  variables: Record<string, unknown> | undefined,
+  { token = ADMIN_TOKEN, headers = {} }: GqlOptions = {},
+): RequestInit {
+  return {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      ...headers,
+    },
+    body: JSON.stringify({ query, variables }),
+  };
+}
+
 /** Starts a fake authentik on loopback and a gateway over it (real undici pool, real sockets). */
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const fake = await startFakeAuthentik(options.fake);
@@ -40,16 +63,11 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     fake,
     client,
     yoga,
-    async gql(query, variables, { token = ADMIN_TOKEN, headers = {} } = {}) {
-      const response = await yoga.fetch('http://gateway.test/graphql', {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(token === null ? {} : { authorization: `Bearer ${token}` }),
-          ...headers,
-        },
-        body: JSON.stringify({ query, variables }),
-      });
+    async gql(query, variables, options) {
+      const response = await yoga.fetch(
+        'http://gateway.test/graphql',
+        gqlRequest(query, variables, options),
+      );
       return { status: response.status, ...((await response.json()) as ExecutionResult<never>) };
     },
     upstreamCalls() {
