@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import type { UpstreamError } from './upstream/upstream-error.js';
+import { UpstreamError } from './upstream/upstream-error.js';
 
 /**
  * Every expected failure becomes a GraphQLError with one of these codes; anything else is an
@@ -139,4 +139,22 @@ function describeFields(fields: Record<string, string[]> | undefined): string {
   return Object.entries(fields)
     .map(([field, messages]) => `${ARGUMENT_OF_PARAMETER[field] ?? field}: ${messages.join(' ')}`)
     .join('; ');
+}
+
+/**
+ * The client-facing error for a failure caused by authentik (thrown directly or wrapped in a
+ * located GraphQLError, whose path and locations are kept); undefined for any other error.
+ */
+export function clientErrorForUpstream(error: unknown): GraphQLError | undefined {
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  if (!(original instanceof UpstreamError)) return undefined;
+  const mapped = upstreamToGraphQLError(original);
+  if (!(error instanceof GraphQLError)) return mapped;
+  return new GraphQLError(mapped.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions: mapped.extensions,
+  });
 }

@@ -1,8 +1,7 @@
 import type { YogaServerInstance } from 'graphql-yoga';
 import { createYoga, maskError } from 'graphql-yoga';
-import { GraphQLError } from 'graphql';
 import type { GatewayContext, ResolverLimits } from './context.js';
-import { upstreamToGraphQLError } from './errors.js';
+import { clientErrorForUpstream } from './errors.js';
 import type { Logger } from './logger.js';
 import { useBodyLimit } from './plugins/body-limit.js';
 import { useCsrfPrevention } from './plugins/csrf.js';
@@ -18,7 +17,6 @@ import { createRequestContext } from './request-context.js';
 import { useUpstreamErrors } from './plugins/upstream-errors.js';
 import { buildSchema } from './schema/index.js';
 import type { AuthentikClient } from './upstream/authentik.js';
-import { UpstreamError } from './upstream/upstream-error.js';
 
 /** What GraphiQL opens with (demo mode prefills a working query and the demo token). */
 export interface GraphiQLDefaults {
@@ -47,21 +45,7 @@ let schema: ReturnType<typeof buildSchema> | undefined;
 
 // Expected failures carry their own GraphQL error; upstream ones are translated; the rest is masked.
 function maskGatewayError(error: unknown, message: string, isDev?: boolean): Error {
-  const original = error instanceof GraphQLError ? error.originalError : error;
-  if (original instanceof UpstreamError) {
-    const mapped = upstreamToGraphQLError(original);
-    if (error instanceof GraphQLError) {
-      return new GraphQLError(mapped.message, {
-        nodes: error.nodes,
-        path: error.path,
-        source: error.source,
-        positions: error.positions,
-        extensions: mapped.extensions,
-      });
-    }
-    return mapped;
-  }
-  return maskError(error, message, isDev);
+  return clientErrorForUpstream(error) ?? maskError(error, message, isDev);
 }
 
 /**
