@@ -107,7 +107,6 @@ builder.relayMutationField(
       }
       context.seen.forgetToken(pk);
       RefreshTokenRef.getDataloader(context).clear(pk);
-      context.authentik.forgetCachedAnswers();
       return { deletedId: encodeNodeId('RefreshToken', pk) };
     },
   },

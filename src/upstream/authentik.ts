@@ -68,11 +68,10 @@ export class AuthentikClient {
 }
 
 /**
- * authentik's refresh-token API as one caller sees it. Identical GETs within the request share
- * one upstream call; nothing is shared between requests.
+ * authentik's refresh-token API as one caller sees it. Identical GETs of this caller in flight at
+ * the same time (within this request or across requests) share one upstream call (http.ts).
  */
 export class AuthentikApi {
-  private readonly gets = new Map<string, Promise<UpstreamResponse>>();
   private readonly listsInFlight = new Set<Promise<unknown>>();
 
   constructor(
@@ -84,11 +83,6 @@ export class AuthentikApi {
   /** Resolves once no list call of this request is in flight (so its rows are primed). */
   async listsSettled(): Promise<void> {
     while (this.listsInFlight.size > 0) await Promise.allSettled([...this.listsInFlight]);
-  }
-
-  /** Forgets every cached answer (after a write, the next read must see it). */
-  forgetCachedAnswers(): void {
-    this.gets.clear();
   }
 
   /** One page of `GET /oauth2/refresh_tokens/`; `invalid-page` for authentik's 404 past the end. */
@@ -152,7 +146,6 @@ export class AuthentikApi {
   /** `DELETE /oauth2/refresh_tokens/{pk}/`: false when authentik says 404. */
   async deleteRefreshToken(pk: number): Promise<boolean> {
     const path = `/api/v3/oauth2/refresh_tokens/${pk}/`;
-    this.gets.delete(path);
     const response = await this.client.http.request('DELETE', path, this.call);
     if (response.status === 404) return false;
     expectOk(response);
@@ -165,18 +158,8 @@ export class AuthentikApi {
     return expectOk(response);
   }
 
-  // Coalesces identical GETs of this caller within the request (aliases, repeated parents), only
-  // while in flight: answers are not kept, so a long scan does not hold every page it read
-  // (what was received is remembered per object in SeenObjects).
   private get(path: string): Promise<UpstreamResponse> {
-    let pending = this.gets.get(path);
-    if (!pending) {
-      pending = this.client.http.request('GET', path, this.call);
-      this.gets.set(path, pending);
-      const settled = () => this.gets.delete(path);
-      pending.then(settled, settled);
-    }
-    return pending;
+    return this.client.http.request('GET', path, this.call);
   }
 }
 

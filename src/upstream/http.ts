@@ -2,6 +2,7 @@ import { Pool, errors as undiciErrors } from 'undici';
 import type { Dispatcher } from 'undici';
 import { UpstreamResilience } from './resilience.js';
 import type { BreakerOptions } from './resilience.js';
+import { SharedFlights } from './shared-flights.js';
 import { UpstreamError } from './upstream-error.js';
 
 /** Per-call facts: whose credentials, which request, and a hook to count the call. */
@@ -58,6 +59,8 @@ export class UpstreamHttp {
   private readonly maxResponseBytes: number;
   /** Retry and circuit-breaker policy (see resilience.ts); one deadline covers the retries. */
   readonly resilience: UpstreamResilience;
+  /** Identical GETs of one caller in flight at once (see shared-flights.ts). */
+  readonly inFlightGets = new SharedFlights<UpstreamResponse>();
 
   constructor(baseUrl: string, options: UpstreamHttpOptions) {
     const url = new URL(baseUrl);
@@ -75,8 +78,27 @@ export class UpstreamHttp {
     this.resilience = new UpstreamResilience(options);
   }
 
-  /** Sends one request; resolves with any JSON answer (errors included) or throws UpstreamError. */
+  /**
+   * Sends one request; resolves with any JSON answer (errors included) or throws UpstreamError.
+   * A GET joins an identical GET of the same caller (same Authorization) already in flight, from
+   * this request or another; the joiner's `onCall` is not told, as it made no call. A write makes
+   * the GETs in flight unjoinable, before and after it is sent.
+   */
   request(method: 'GET' | 'DELETE', path: string, call: UpstreamCall): Promise<UpstreamResponse> {
+    if (method === 'GET') {
+      const key = `${call.authorization ?? ''}\n${path}`;
+      return this.inFlightGets.join(key, call.signal, (signal) =>
+        this.send(method, path, { ...call, signal }),
+      );
+    }
+    this.inFlightGets.forgetAll();
+    const sent = this.send(method, path, call);
+    const written = () => this.inFlightGets.forgetAll();
+    sent.then(written, written);
+    return sent;
+  }
+
+  private send(method: 'GET' | 'DELETE', path: string, call: UpstreamCall) {
     return this.resilience.run(method, call.signal, (signal) =>
       this.attempt(method, path, { ...call, signal }),
     );

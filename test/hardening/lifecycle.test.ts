@@ -160,10 +160,15 @@ describe('the entry point (node src/main.ts)', () => {
     try {
       fake.resetRequests();
       const users = [fake.tokens.admin, fake.tokens.users.jsmith!];
+      // Distinct pages, so that no two requests share one upstream call.
       const inFlight = Array.from({ length: 40 }, (_, i) =>
         fetch(
           `http://127.0.0.1:${port}/graphql`,
-          gqlRequest(PAGE, undefined, { token: users[i % 2]! }),
+          gqlRequest(
+            'query ($n: Int!) { refreshTokens(first: $n) { nodes { pk } } }',
+            { n: 1 + Math.floor(i / 2) },
+            { token: users[i % 2]! },
+          ),
         ).then(async (response) => ({
           status: response.status,
           body: (await response.json()) as { errors?: unknown },

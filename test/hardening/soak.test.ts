@@ -125,7 +125,10 @@ describe('bounded soak', () => {
       timeouts: sum((r) => r.timeouts),
     }).toEqual({ total: REQUESTS, ok: REQUESTS, non2xx: 0, errors: 0, timeouts: 0 });
     expect(seen.requests - counted.requests).toBe(REQUESTS);
-    expect(seen.upstreamCalls - counted.upstreamCalls).toBe(REQUESTS);
+    // Identical pages of one caller in flight at once share one upstream call.
+    const calls = seen.upstreamCalls - counted.upstreamCalls;
+    expect(calls).toBeGreaterThan(0);
+    expect(calls).toBeLessThanOrEqual(REQUESTS);
     expect(server.inFlight).toBe(0);
 
     const growthMb = (settledHeap() - before) / 1024 / 1024;

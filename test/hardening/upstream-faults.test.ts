@@ -215,8 +215,10 @@ describe('circuit breaker', () => {
   it('closes when the probe succeeds', async () => {
     gateway.fake.clearFaults();
     await waitForReset();
-    const results = await Promise.all([gateway.gql(PAGE), gateway.gql(PAGE)]);
-    // One is the probe; the other arrived while it was in flight and was refused.
+    const other = '{ refreshTokens(first: 4) { nodes { pk } } }';
+    const results = await Promise.all([gateway.gql(PAGE), gateway.gql(other)]);
+    // One is the probe; the other (another page: it cannot share the probe's call) arrived while
+    // it was in flight and was refused.
     expect(results.map((r) => codesOf(r)[0] ?? 'ok').sort()).toEqual([
       'UPSTREAM_UNAVAILABLE',
       'ok',
