@@ -78,7 +78,7 @@ export function createGateway(
       useUpstreamErrors(),
       useFinishUpstream(),
       ...(deps.logger ? [useRequestLog(deps.logger)] : []),
-      ...(deps.metrics ? useGatewayMetrics(deps.metrics) : []),
+      ...(deps.metrics ? [useGatewayMetrics(deps.metrics)] : []),
       useCsrfPrevention(),
       useBodyLimit(limits.maxBodyBytes),
       useIntrospection(introspection),

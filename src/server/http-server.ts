@@ -66,9 +66,13 @@ export function createHttpServer(yoga: RequestListener, deps: HttpServerDeps): G
     }
     inFlight++;
     deps.metrics?.inFlight.inc();
+    const started = performance.now();
     res.once('close', () => {
       inFlight--;
       deps.metrics?.inFlight.dec();
+      deps.metrics?.httpDuration
+        .labels(req.method ?? 'GET', String(res.statusCode))
+        .observe((performance.now() - started) / 1000);
       // A keep-alive socket whose last response ended while draining would idle until the grace
       // period: let it go now.
       if (draining) setImmediate(() => server.closeIdleConnections());

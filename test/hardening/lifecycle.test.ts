@@ -87,9 +87,9 @@ describe('health, readiness, metrics and request ids on a listening server', () 
     await gateway.gql(PAGE, undefined, { token: 'demo-expired-token' });
     await gateway.gql('{ refreshTokens(first: -1) { totalCount } }');
     const text = await (await get('/metrics')).text();
-    expect(text).toMatch(/^graphql_envelop_request\{operationType="query"\} \d+$/m);
+    expect(text).toMatch(/^gateway_graphql_operations_total\{operation_type="query"\} \d+$/m);
     expect(text).toMatch(
-      /^graphql_envelop_error_result\{operationType="query",phase="execute"\} \d+$/m,
+      /^gateway_http_request_duration_seconds_count\{method="POST",status="200"\} \d+$/m,
     );
     expect(text).toMatch(/^gateway_graphql_errors_total\{code="UNAUTHENTICATED"\} 1$/m);
     expect(text).toMatch(/^gateway_graphql_errors_total\{code="BAD_USER_INPUT"\} 1$/m);
