@@ -5,6 +5,8 @@ import type { Demo } from './demo.js';
 import { createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
 import { createGatewayMetrics } from './plugins/metrics.js';
+import { DEFAULT_OPERATION_LIMITS } from './plugins/operation-limits.js';
+import { createFastPath } from './server/fast-path.js';
 import { createHttpServer } from './server/http-server.js';
 import { cachedReadiness } from './server/readiness.js';
 import { shutdownOnSignals } from './server/shutdown.js';
@@ -45,6 +47,11 @@ async function main(config: GatewayConfig): Promise<void> {
       cacheMs: config.readyCacheMs,
     }),
     metrics,
+    fastPath: createFastPath(yoga, {
+      maxBodyBytes: { ...DEFAULT_OPERATION_LIMITS, ...config.operationLimits }.maxBodyBytes,
+      logger,
+      metrics,
+    }),
   });
   shutdownOnSignals(server, {
     graceMs: config.shutdownGraceMs,

@@ -7,7 +7,8 @@ import { requestIdOf } from '../request-context.js';
 import type { UpstreamStats } from '../request-context.js';
 import { errorCodesOf, isUnexpected } from './error-codes.js';
 
-interface RequestEntry {
+/** What one request's log line says. */
+export interface RequestEntry {
   id: string;
   started: number;
   method: string;
@@ -63,11 +64,17 @@ export function useRequestLog(logger: Logger): Plugin {
     },
     onParams({ request, params }) {
       const entry = entries.get(request);
-      if (entry) entry.operationName = clientText(params.operationName);
+      if (entry && typeof params.operationName === 'string')
+        entry.operationName = params.operationName;
     },
     onExecute({ args }) {
-      const context = args.contextValue as { request?: Request; upstreamStats?: UpstreamStats };
+      const context = args.contextValue as {
+        request?: Request;
+        requestId?: string;
+        upstreamStats?: UpstreamStats;
+      };
       const entry = context.request && entries.get(context.request);
+      const requestId = entry?.id ?? context.requestId;
       if (entry) {
         entry.stats = context.upstreamStats;
         entry.operationType = getOperationAST(args.document, args.operationName)?.operation;
@@ -76,10 +83,7 @@ export function useRequestLog(logger: Logger): Plugin {
         onExecuteDone({ result }) {
           for (const error of (result as ExecutionResult).errors ?? []) {
             if (!isUnexpected(error)) continue;
-            logger.error(
-              { requestId: entry?.id, err: describe(error) },
-              'unexpected error while resolving',
-            );
+            logger.error({ requestId, err: describe(error) }, 'unexpected error while resolving');
           }
         },
       };
@@ -97,24 +101,32 @@ export function useRequestLog(logger: Logger): Plugin {
       } catch {
         // A response with immutable headers (none of ours) just goes without the echo.
       }
-      const line = {
-        requestId: entry.id,
-        method: entry.method,
-        path: entry.path,
-        status: response.status,
-        durationMs: Math.round((performance.now() - entry.started) * 10) / 10,
-        operationName: entry.operationName,
-        operationType: entry.operationType,
-        upstreamCalls: entry.stats?.calls ?? 0,
-        upstreamMs: Math.round((entry.stats?.totalMs ?? 0) * 10) / 10,
-        errorCodes: entry.errorCodes?.length ? entry.errorCodes : undefined,
-      };
-      if (QUIET_PATHS.has(entry.path)) logger.debug(line, 'request');
-      else if (response.status >= 500 || entry.errorCodes?.includes('INTERNAL_SERVER_ERROR'))
-        logger.error(line, 'request');
-      else logger.info(line, 'request');
+      logRequestLine(logger, { ...entry, status: response.status });
     },
   };
+}
+
+/**
+ * Writes the one log line of a finished request (also used by the server's fast path): info, or
+ * error for a 5xx or a masked internal error; debug for /metrics and /health.
+ */
+export function logRequestLine(logger: Logger, entry: RequestEntry & { status: number }): void {
+  const line = {
+    requestId: entry.id,
+    method: entry.method,
+    path: entry.path,
+    status: entry.status,
+    durationMs: Math.round((performance.now() - entry.started) * 10) / 10,
+    operationName: clientText(entry.operationName),
+    operationType: entry.operationType,
+    upstreamCalls: entry.stats?.calls ?? 0,
+    upstreamMs: Math.round((entry.stats?.totalMs ?? 0) * 10) / 10,
+    errorCodes: entry.errorCodes?.length ? entry.errorCodes : undefined,
+  };
+  if (QUIET_PATHS.has(entry.path)) logger.debug(line, 'request');
+  else if (entry.status >= 500 || entry.errorCodes?.includes('INTERNAL_SERVER_ERROR'))
+    logger.error(line, 'request');
+  else logger.info(line, 'request');
 }
 
 /** graphql-yoga's own messages, through the same JSON logger (credentials scrubbed). */

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GatewayMetrics } from '../plugins/metrics.js';
+import type { FastPath } from './fast-path.js';
 
 /** What the server wrapper needs besides the yoga instance. */
 export interface HttpServerDeps {
@@ -9,6 +10,8 @@ export interface HttpServerDeps {
   isReady: () => Promise<boolean>;
   /** Counts requests in flight when given. */
   metrics?: GatewayMetrics;
+  /** Serves plain JSON POSTs of queries without yoga's Fetch-API layer (see fast-path.ts). */
+  fastPath?: FastPath;
 }
 
 /** A node:http server in front of yoga, with health routes and a graceful close. */
@@ -77,7 +80,7 @@ export function createHttpServer(yoga: RequestListener, deps: HttpServerDeps): G
       // period: let it go now.
       if (draining) setImmediate(() => server.closeIdleConnections());
     });
-    yoga(req, res);
+    if (!deps.fastPath?.(req, res)) yoga(req, res);
   });
   // A client trickling its headers must not hold a socket for long (slowloris); keep-alive longer
   // than the usual load balancers' idle timeout, so they never reuse a socket we just closed.

@@ -7,8 +7,10 @@ import { gqlRequest } from '../helpers/gateway.js';
 import { createLogger } from '../../src/logger.js';
 import type { GatewayMetrics } from '../../src/plugins/metrics.js';
 import { createGatewayMetrics } from '../../src/plugins/metrics.js';
+import { DEFAULT_OPERATION_LIMITS } from '../../src/plugins/operation-limits.js';
 import type { OperationLimits } from '../../src/plugins/operation-limits.js';
 import type { GatewayHttpServer } from '../../src/server/http-server.js';
+import { createFastPath } from '../../src/server/fast-path.js';
 import { createHttpServer } from '../../src/server/http-server.js';
 import { cachedReadiness } from '../../src/server/readiness.js';
 import { AuthentikClient } from '../../src/upstream/authentik.js';
@@ -99,6 +101,11 @@ export async function startHardenedGateway(
         cacheMs: options.readyCacheMs ?? 2000,
       }),
       metrics,
+      fastPath: createFastPath(yoga, {
+        maxBodyBytes: { ...DEFAULT_OPERATION_LIMITS, ...options.operationLimits }.maxBodyBytes,
+        logger,
+        metrics,
+      }),
     });
     const address = await server.listen(0, '127.0.0.1');
     url = `http://127.0.0.1:${address.port}`;

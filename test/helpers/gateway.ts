@@ -3,6 +3,9 @@ import type { FakeAuthentik, FakeAuthentikOptions } from '../../src/fake-authent
 import { ADMIN_TOKEN, startFakeAuthentik } from '../../src/fake-authentik/index.js';
 import type { GatewayDeps } from '../../src/gateway.js';
 import { createGateway } from '../../src/gateway.js';
+import { DEFAULT_OPERATION_LIMITS } from '../../src/plugins/operation-limits.js';
+import { createFastPath } from '../../src/server/fast-path.js';
+import { createHttpServer } from '../../src/server/http-server.js';
 import { AuthentikClient } from '../../src/upstream/authentik.js';
 import { UpstreamHttp } from '../../src/upstream/http.js';
 
@@ -10,7 +13,11 @@ export interface TestGateway {
   fake: FakeAuthentik;
   client: AuthentikClient;
   yoga: ReturnType<typeof createGateway>;
-  /** POSTs a GraphQL operation through yoga in-process (the upstream is the fake, over loopback). */
+  /**
+   * POSTs a GraphQL operation over loopback to the gateway's HTTP server, as clients do (plain
+   * JSON POSTs of queries take the server's fast path; the rest goes through yoga). `yoga.fetch`
+   * reaches yoga in-process.
+   */
   gql<T = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
@@ -59,15 +66,18 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     authentik: client,
     limits: { maxPageSize: 100, searchScanLimit: 10_000, ...options.limits },
   });
+  const server = createHttpServer(yoga, {
+    isReady: () => client.isReady(),
+    fastPath: createFastPath(yoga, { maxBodyBytes: DEFAULT_OPERATION_LIMITS.maxBodyBytes }),
+  });
+  const { port } = await server.listen(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}/graphql`;
   return {
     fake,
     client,
     yoga,
     async gql(query, variables, options) {
-      const response = await yoga.fetch(
-        'http://gateway.test/graphql',
-        gqlRequest(query, variables, options),
-      );
+      const response = await fetch(url, gqlRequest(query, variables, options));
       return { status: response.status, ...((await response.json()) as ExecutionResult<never>) };
     },
     upstreamCalls() {
@@ -76,6 +86,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
         .map(({ path, query, authorization }) => ({ path, query, authorization }));
     },
     async close() {
+      await server.close(1000);
       await http.close();
       await fake.close();
     },
