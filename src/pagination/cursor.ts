@@ -7,9 +7,26 @@ import { badUserInput } from '../errors.js';
  */
 const PREFIX = 'rt1';
 
+// Recently issued cursors, by fingerprint and index: a page of 20 edges would otherwise encode 20
+// strings through a Buffer on every request. Bounded: few fingerprints, the first rows of each.
+const CACHED_FINGERPRINTS = 64;
+const CACHED_ROWS = 512;
+const issued = new Map<string, string[]>();
+
 /** Encodes the position of one row of the upstream list (0-based). */
 export function encodeCursor(fingerprint: string, upstreamIndex: number): string {
-  return Buffer.from(`${PREFIX}:${fingerprint}:${upstreamIndex}`).toString('base64url');
+  let rows = issued.get(fingerprint);
+  const cached = rows?.[upstreamIndex];
+  if (cached !== undefined) return cached;
+  const cursor = Buffer.from(`${PREFIX}:${fingerprint}:${upstreamIndex}`).toString('base64url');
+  if (upstreamIndex < CACHED_ROWS) {
+    if (!rows) {
+      if (issued.size >= CACHED_FINGERPRINTS) issued.clear();
+      issued.set(fingerprint, (rows = []));
+    }
+    rows[upstreamIndex] = cursor;
+  }
+  return cursor;
 }
 
 /** Decodes a cursor argument; BAD_USER_INPUT naming the argument when the gateway did not issue it. */

@@ -195,13 +195,15 @@ async function serve(
     PLAIN_FETCH_API,
     answerType,
   ) as unknown as PlainResponse;
+  // Encoded once here (node would encode the string on write, and measure it before).
+  const bytes = Buffer.from(answer.body);
   const responseHeaders: Record<string, string | number> = {
     ...answer.headers,
-    'content-length': Buffer.byteLength(answer.body),
+    'content-length': bytes.length,
   };
   if (deps.logger) responseHeaders['x-request-id'] = contextValue.requestId;
   res.writeHead(answer.status, responseHeaders);
-  res.end(answer.body);
+  res.end(bytes);
   res.off('close', onClose);
 
   if (deps.logger) {
