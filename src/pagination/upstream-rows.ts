@@ -56,9 +56,13 @@ export class UpstreamRows {
       if (first >= last) return;
       const plan = windowToPages(first, last, this.maxPageSize);
       let pastTheEnd = false;
-      await inBatches(plan.pages, PAGES_IN_FLIGHT, async (page) => {
-        if (!(await this.fetchPage(page, plan.pageSize))) pastTheEnd = true;
-      });
+      if (plan.pages.length === 1) {
+        pastTheEnd = !(await this.fetchPage(plan.pages[0]!, plan.pageSize));
+      } else {
+        await inBatches(plan.pages, PAGES_IN_FLIGHT, async (page) => {
+          if (!(await this.fetchPage(page, plan.pageSize))) pastTheEnd = true;
+        });
+      }
       if (pastTheEnd && this.knownCount === undefined) await this.fetchPage('last', plan.pageSize);
     }
     throw new UpstreamError(

@@ -153,7 +153,7 @@ async function serve(
   if (!params) return handOver(yoga, req, res, body);
 
   // The caller going away cancels the upstream calls, as with yoga's request signal.
-  const left = new AbortController();
+  const left = new CallerSignal();
   const onClose = () => {
     if (!res.writableFinished) left.abort(new Error('the client went away'));
   };
@@ -162,7 +162,7 @@ async function serve(
     method: 'POST',
     url: `http://${req.headers.host ?? 'localhost'}/graphql`,
     headers: { get: (name: string) => headerOf(req, name) },
-    signal: left.signal,
+    signal: left,
   } as unknown as Request;
   const enveloped = yoga.getEnveloped({ request, params, req, res });
 
@@ -218,6 +218,32 @@ async function serve(
       errorCodes,
       status: answer.status,
     });
+  }
+}
+
+/**
+ * What the request context uses of the request's AbortSignal (`aborted`, `reason`, 'abort'
+ * listeners), without an AbortController and an EventTarget per request: the context turns it
+ * into the real signal its upstream calls carry.
+ */
+class CallerSignal {
+  aborted = false;
+  reason: unknown = undefined;
+  private listeners: (() => void)[] = [];
+
+  addEventListener(_type: 'abort', listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    this.listeners = this.listeners.filter((one) => one !== listener);
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    for (const listener of this.listeners.splice(0)) listener();
   }
 }
 

@@ -189,6 +189,11 @@ describe('the fast path answers as yoga does', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
       leaving.abort();
       expect(await left).toBeInstanceOf(Error);
+      // Its upstream call was cancelled, not left to finish.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await gateway.metrics.registry.metrics()).toMatch(
+        /^gateway_upstream_request_duration_seconds_count\{method="GET",endpoint="\/api\/v3\/oauth2\/refresh_tokens\/",outcome="aborted"\} 1$/m,
+      );
       const after = await answer(await fetch(url, init(CASES[0]!)));
       expect(after.status).toBe(200);
     } finally {
