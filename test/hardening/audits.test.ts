@@ -6,7 +6,7 @@ import { startHardenedGateway } from './helpers.js';
 
 let gateway: HardenedGateway;
 beforeAll(async () => {
-  gateway = await startHardenedGateway();
+  gateway = await startHardenedGateway({ listen: true });
 });
 afterAll(() => gateway.close());
 
@@ -23,6 +23,25 @@ describe('GraphQL over HTTP (graphql-http server audits)', () => {
     const result = await audit.fn();
     expect(result.status === 'ok' ? 'ok' : { name: result.name, reason: result.reason }).toBe('ok');
   });
+
+  // The same audits over loopback, where plain JSON POSTs take the server's fast path.
+  const overHttp = serverAudits({
+    url: () => `${gateway.url!}/graphql`,
+    fetchFn: (input: RequestInfo | URL, init: RequestInit = {}) => {
+      const headers = new Headers(init.headers);
+      headers.set(CSRF_HEADER, '1');
+      return fetch(input, { ...init, headers });
+    },
+  });
+  it.each(overHttp.map((audit) => [audit.name, audit] as const))(
+    'over HTTP: %s',
+    async (_name, audit) => {
+      const result = await audit.fn();
+      expect(result.status === 'ok' ? 'ok' : { name: result.name, reason: result.reason }).toBe(
+        'ok',
+      );
+    },
+  );
 
   // The one justified exception: a browser can send a GET cross-site without a preflight, so
   // GETs without the CSRF header are refused (403). Exactly the audits that send bare GETs fail.
