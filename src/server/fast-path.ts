@@ -5,6 +5,7 @@ import type { YogaServerInstance } from 'graphql-yoga';
 import { processRegularResult } from 'graphql-yoga';
 import type { GatewayContext } from '../context.js';
 import type { Logger } from '../logger.js';
+import { scrubCredentials } from '../logger.js';
 import { errorCodesOf } from '../plugins/error-codes.js';
 import type { GatewayMetrics } from '../plugins/metrics.js';
 import { logRequestLine } from '../plugins/request-log.js';
@@ -127,8 +128,14 @@ export function createFastPath(yoga: Yoga, deps: FastPathDeps): FastPath {
     req.once('end', () => {
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       serve(yoga, deps, req, res, body, answerType).catch((error: unknown) => {
-        deps.logger?.error({ err: { message: String(error) } }, 'fast path failed');
-        if (!res.headersSent) res.writeHead(500).end();
+        // Not expected (execution errors are results): logged, and masked as yoga masks them.
+        deps.logger?.error(
+          { err: { message: scrubCredentials(String(error)) } },
+          'fast path failed',
+        );
+        if (res.headersSent) return;
+        const text = '{"errors":[{"message":"Unexpected error."}]}';
+        res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' }).end(text);
       });
     });
     return true;
