@@ -20,6 +20,8 @@ export interface LoadResult {
   failures: number;
   durationS: number;
   opsPerSec: number;
+  /** Every successful operation's latency, in ms, ascending (to merge runs). */
+  latencies: Float64Array;
   /** Latency percentiles of successful operations, in ms (sub-ms precision). */
   p50Ms: number;
   p99Ms: number;
@@ -32,8 +34,8 @@ interface OpInProgress {
   ok: boolean;
 }
 
-// Nearest-rank percentile of an ascending array.
-function percentile(sorted: Float64Array, q: number): number {
+/** Nearest-rank percentile of an ascending array. */
+export function percentile(sorted: Float64Array, q: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
@@ -67,6 +69,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
           failures: failures + result.mismatches + result.errors + result.timeouts,
           durationS: result.duration,
           opsPerSec: sorted.length / result.duration,
+          latencies: sorted,
           p50Ms: percentile(sorted, 0.5),
           p99Ms: percentile(sorted, 0.99),
           meanMs: total / Math.max(1, sorted.length),

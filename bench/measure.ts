@@ -1,6 +1,6 @@
 import type { FakeAuthentik } from '../src/fake-authentik/index.js';
-import { runLoad } from './load.js';
-import type { LoadOptions } from './load.js';
+import { percentile, runLoad } from './load.js';
+import type { LoadOptions, LoadResult } from './load.js';
 import { AUTHORIZATION, graphqlRequest, probeUpstreamCalls } from './probe.js';
 import { sampleRss, watchCpu } from './proc-stats.js';
 import type { GatewayProcess } from './processes.js';
@@ -44,14 +44,20 @@ export interface ScenarioResult {
 export interface MeasureContext {
   fake: FakeAuthentik;
   gateway: GatewayProcess;
+  /** Measured time per side, split into `rounds` alternating runs. */
   durationS: number;
+  /** Direct and gateway take turns this many times, so drift on the machine hits both alike. */
+  rounds: number;
   /** Unmeasured load before each measured run, so both sides start equally warm. */
   settleS: number;
 }
 
 const MB = 1024 * 1024;
 
-/** Loads one scenario's direct baseline, then the gateway, back to back. */
+/**
+ * Loads one scenario: the direct baseline and the gateway take turns (`rounds` runs each of
+ * durationS / rounds), and each side's runs are added up.
+ */
 export async function measureScenario(
   context: MeasureContext,
   scenario: Scenario,
@@ -61,22 +67,28 @@ export async function measureScenario(
   try {
     const directCalls = await probeUpstreamCalls(gateway.url, scenario.operation.query, fake);
     const headers = { authorization: AUTHORIZATION, accept: 'application/json' };
-    const direct = await measureSide(context, {
+    const durationS = context.durationS / context.rounds;
+    const directLoad: LoadOptions = {
       url: fake.url,
       sequence: directCalls.map((path) => ({ method: 'GET', path, headers })),
       connections: scenario.connections,
-      durationS: context.durationS,
-    });
-    const measured = await measureSide(
-      context,
-      {
-        url: gateway.url,
-        sequence: [graphqlRequest(scenario.operation.query)],
-        connections: scenario.connections,
-        durationS: context.durationS,
-      },
-      gateway.pid,
-    );
+      durationS,
+    };
+    const gatewayLoad: LoadOptions = {
+      url: gateway.url,
+      sequence: [graphqlRequest(scenario.operation.query)],
+      connections: scenario.connections,
+      durationS,
+    };
+    const directRuns: SideRun[] = [];
+    const gatewayRuns: SideRun[] = [];
+    for (let round = 0; round < context.rounds; round++) {
+      const settle = round === 0;
+      directRuns.push(await measureSide(context, directLoad, settle));
+      gatewayRuns.push(await measureSide(context, gatewayLoad, settle, gateway.pid));
+    }
+    const direct = combine(directRuns);
+    const measured = combine(gatewayRuns);
     return {
       id: scenario.id,
       operation: scenario.operation.id,
@@ -92,13 +104,25 @@ export async function measureScenario(
   }
 }
 
+/** One measured run of one side, with what it used. */
+interface SideRun {
+  load: LoadResult;
+  calls: number;
+  wallMs: number;
+  driverMs?: number;
+  othersMs?: number;
+  gatewayMs?: number;
+  peakRssBytes?: number;
+}
+
 // One measured run; `gatewayPid` set means the gateway is the target (CPU and RSS are its own).
 async function measureSide(
   context: MeasureContext,
   load: LoadOptions,
+  settle: boolean,
   gatewayPid?: number,
-): Promise<SideResult> {
-  if (context.settleS > 0) {
+): Promise<SideRun> {
+  if (settle && context.settleS > 0) {
     const settling = countUpstreamCalls(context.fake);
     await runLoad({ ...load, durationS: context.settleS });
     settling.stop();
@@ -109,23 +133,44 @@ async function measureSide(
   const rss = gatewayPid === undefined ? undefined : sampleRss(gatewayPid);
   const result = await runLoad(load);
   const used = cpu.stop();
-  const calls = counter.stop();
-  const peakRss = rss?.stop();
-  const side: SideResult = {
-    opsPerSec: result.opsPerSec,
-    p50Ms: result.p50Ms,
-    p99Ms: result.p99Ms,
-    meanMs: result.meanMs,
-    ops: result.ops,
-    failures: result.failures,
-    durationS: result.durationS,
-    upstreamCallsPerOp: calls / Math.max(1, result.ops),
+  return {
+    load: result,
+    calls: counter.stop(),
+    wallMs: used.wallMs,
+    driverMs: used.driverMs,
+    othersMs: used.othersMs,
+    gatewayMs: gatewayPid === undefined ? undefined : used.gatewayMs,
+    peakRssBytes: rss?.stop(),
   };
-  if (used.driverMs !== undefined) side.driverCores = used.driverMs / used.wallMs;
-  if (used.othersMs !== undefined) side.otherCores = used.othersMs / used.wallMs;
-  if (gatewayPid !== undefined && used.gatewayMs !== undefined) {
-    side.cpuMsPerOp = used.gatewayMs / Math.max(1, result.ops);
-  }
-  if (peakRss !== undefined) side.peakRssMb = peakRss / MB;
+}
+
+// Adds up a side's runs: operations and time, every latency, CPU per operation, the peak RSS.
+function combine(runs: readonly SideRun[]): SideResult {
+  const sum = (pick: (run: SideRun) => number | undefined) =>
+    runs.some((run) => pick(run) === undefined)
+      ? undefined
+      : runs.reduce((total, run) => total + pick(run)!, 0);
+  const latencies = Float64Array.from(runs.flatMap((run) => [...run.load.latencies])).sort();
+  const ops = latencies.length;
+  const durationS = sum((run) => run.load.durationS)!;
+  const wallMs = sum((run) => run.wallMs)!;
+  const side: SideResult = {
+    opsPerSec: ops / durationS,
+    p50Ms: percentile(latencies, 0.5),
+    p99Ms: percentile(latencies, 0.99),
+    meanMs: latencies.reduce((total, value) => total + value, 0) / Math.max(1, ops),
+    ops,
+    failures: sum((run) => run.load.failures)!,
+    durationS,
+    upstreamCallsPerOp: sum((run) => run.calls)! / Math.max(1, ops),
+  };
+  const driverMs = sum((run) => run.driverMs);
+  const othersMs = sum((run) => run.othersMs);
+  const gatewayMs = sum((run) => run.gatewayMs);
+  if (driverMs !== undefined) side.driverCores = driverMs / wallMs;
+  if (othersMs !== undefined) side.otherCores = othersMs / wallMs;
+  if (gatewayMs !== undefined) side.cpuMsPerOp = gatewayMs / Math.max(1, ops);
+  const peaks = runs.map((run) => run.peakRssBytes).filter((peak) => peak !== undefined);
+  if (peaks.length > 0) side.peakRssMb = Math.max(...peaks) / MB;
   return side;
 }

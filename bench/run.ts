@@ -78,7 +78,10 @@ async function main(): Promise<void> {
       counter.stop();
     }
     for (const scenario of scenarios) {
-      log(`${scenario.id}: direct, then gateway (${settings.durationS} s each)`);
+      log(
+        `${scenario.id}: direct and gateway in turn, ${settings.rounds} × ` +
+          `${(settings.durationS / settings.rounds).toFixed(1)} s each`,
+      );
       const result = await measureScenario({ fake, gateway, ...settings }, scenario);
       log(
         `${scenario.id}: direct ${result.direct.opsPerSec.toFixed(0)} ops/s, gateway ` +

@@ -8,8 +8,10 @@ export interface BenchSettings {
   warmupS: number;
   /** BENCH_DURATION_S: each measured run. Default 10. */
   durationS: number;
-  /** BENCH_SETTLE_S: unmeasured load right before each measured run. Default 2. */
+  /** BENCH_SETTLE_S: unmeasured load before each side's first measured run. Default 2. */
   settleS: number;
+  /** BENCH_ROUNDS: direct and gateway take turns this many times per scenario. Default 5. */
+  rounds: number;
   /** BENCH_ONLY: comma-separated scenario ids (e.g. `page20@50`); empty runs them all. */
   only: string[];
   /** BENCH_OUT: the JSON results file. Default bench/results/latest.json. */
@@ -42,6 +44,7 @@ export function readSettings(env: Env = process.env): BenchSettings {
     warmupS: seconds(env, 'BENCH_WARMUP_S', 30),
     durationS: Math.max(1, seconds(env, 'BENCH_DURATION_S', 10)),
     settleS: seconds(env, 'BENCH_SETTLE_S', 2),
+    rounds: Math.max(1, Math.round(seconds(env, 'BENCH_ROUNDS', 5))),
     only: (env.BENCH_ONLY ?? '')
       .split(',')
       .map((id) => id.trim())
