@@ -8,15 +8,17 @@ import type { GatewayContext } from '../context.js';
 export async function loadByPk<T>(
   pks: readonly number[],
   context: GatewayContext,
-  seen: ReadonlyMap<number, T>,
+  /** What the request has seen, read once its list calls have landed. */
+  seen: () => ReadonlyMap<number, T>,
   fetchOne: (pk: number) => Promise<T | null>,
   isComplete: (known: T) => boolean = () => true,
 ): Promise<(T | Error | null)[]> {
   await context.authentik.listsSettled();
+  const known = seen();
   return Promise.all(
     pks.map(async (pk) => {
-      const known = seen.get(pk);
-      if (known !== undefined && isComplete(known)) return known;
+      const seenObject = known.get(pk);
+      if (seenObject !== undefined && isComplete(seenObject)) return seenObject;
       try {
         return await fetchOne(pk);
       } catch (error) {

@@ -55,7 +55,7 @@ export const OAuth2ProviderRef = builder.loadableNodeRef('OAuth2Provider', {
     loadByPk(
       pks,
       context,
-      context.seen.providers,
+      () => context.seen.providers,
       (pk) => context.authentik.getOAuth2Provider(pk),
       isFullProvider,
     ),

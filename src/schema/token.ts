@@ -11,7 +11,12 @@ import { UserRef } from './user.js';
 export const RefreshTokenRef = builder.loadableNodeRef('RefreshToken', {
   id: { resolve: (token: UpstreamToken) => token.pk, parse: (id: string) => Number(id) },
   load: (pks: number[], context: GatewayContext) =>
-    loadByPk(pks, context, context.seen.tokens, (pk) => context.authentik.getRefreshToken(pk)),
+    loadByPk(
+      pks,
+      context,
+      () => context.seen.tokens,
+      (pk) => context.authentik.getRefreshToken(pk),
+    ),
 });
 
 /** RefreshToken as a federation entity, by `pk`, through its loader. */

@@ -54,7 +54,12 @@ export const RoleRef = builder.objectRef<UpstreamRole>('Role').implement({
 export const UserRef = builder.loadableNodeRef('User', {
   id: { resolve: (user: UpstreamUser) => user.pk, parse: (id: string) => Number(id) },
   load: (pks: number[], context: GatewayContext) =>
-    loadByPk(pks, context, context.seen.users, (pk) => context.authentik.getUser(pk)),
+    loadByPk(
+      pks,
+      context,
+      () => context.seen.users,
+      (pk) => context.authentik.getUser(pk),
+    ),
 });
 
 // What a key-only `{ pk }` reference answers: `uuid` lazily (see the field), the rest from pk.
