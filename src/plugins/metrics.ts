@@ -1,7 +1,6 @@
-import type { DocumentNode, OperationTypeNode } from 'graphql';
-import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { operationTypeOf } from '../operation-type.js';
 import type { CompletedCall } from '../upstream/http.js';
 import { errorCodesOf } from './error-codes.js';
 
@@ -95,21 +94,6 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
   };
 }
 
-// The operation type of a document (cached: documents are cached by yoga's parser).
-const operationTypes = new WeakMap<DocumentNode, Map<string, OperationTypeNode | 'unknown'>>();
-
-function operationTypeOf(document: DocumentNode, operationName: string | null | undefined) {
-  let byName = operationTypes.get(document);
-  if (!byName) operationTypes.set(document, (byName = new Map()));
-  const key = operationName ?? '';
-  let type = byName.get(key);
-  if (type === undefined) {
-    type = getOperationAST(document, operationName)?.operation ?? 'unknown';
-    byName.set(key, type);
-  }
-  return type;
-}
-
 /**
  * Serves the registry at GET /metrics and counts operations by type and errors by code. (HTTP
  * durations and requests in flight are recorded by the server wrapper, which sees every request.)
@@ -129,7 +113,8 @@ export function useGatewayMetrics(metrics: GatewayMetrics): Plugin {
       });
     },
     onExecute({ args }) {
-      metrics.operations.labels(operationTypeOf(args.document, args.operationName)).inc();
+      const type = operationTypeOf(args.document, args.operationName) ?? 'unknown';
+      metrics.operations.labels(type).inc();
     },
     onResultProcess({ result }) {
       for (const code of errorCodesOf(result)) metrics.errors.labels(code).inc();

@@ -1,8 +1,8 @@
 import type { ExecutionResult, GraphQLError } from 'graphql';
-import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../logger.js';
 import { scrubCredentials } from '../logger.js';
+import { operationTypeOf } from '../operation-type.js';
 import { requestIdOf } from '../request-context.js';
 import type { UpstreamStats } from '../request-context.js';
 import { errorCodesOf, isUnexpected } from './error-codes.js';
@@ -77,7 +77,7 @@ export function useRequestLog(logger: Logger): Plugin {
       const requestId = entry?.id ?? context.requestId;
       if (entry) {
         entry.stats = context.upstreamStats;
-        entry.operationType = getOperationAST(args.document, args.operationName)?.operation;
+        entry.operationType = operationTypeOf(args.document, args.operationName);
       }
       return {
         onExecuteDone({ result }) {

@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DocumentNode, ExecutionResult } from 'graphql';
-import { getOperationAST } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { processRegularResult } from 'graphql-yoga';
 import type { GatewayContext } from '../context.js';
 import type { Logger } from '../logger.js';
 import { scrubCredentials } from '../logger.js';
 import { errorCodesOf } from '../plugins/error-codes.js';
+import { operationTypeOf } from '../operation-type.js';
 import type { GatewayMetrics } from '../plugins/metrics.js';
 import { logRequestLine } from '../plugins/request-log.js';
 import type { UpstreamStats } from '../request-context.js';
@@ -179,8 +179,8 @@ async function serve(
   } catch {
     return handOver(yoga, req, res, body);
   }
-  const operation = getOperationAST(document, params.operationName);
-  if (operation?.operation !== 'query' || enveloped.validate(enveloped.schema, document).length) {
+  const operationType = operationTypeOf(document, params.operationName);
+  if (operationType !== 'query' || enveloped.validate(enveloped.schema, document).length) {
     return handOver(yoga, req, res, body);
   }
 
@@ -220,7 +220,7 @@ async function serve(
       method: 'POST',
       path: '/graphql',
       operationName: params.operationName ?? undefined,
-      operationType: operation.operation,
+      operationType,
       stats: contextValue.upstreamStats,
       errorCodes,
       status: answer.status,
