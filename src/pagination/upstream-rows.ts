@@ -56,13 +56,9 @@ export class UpstreamRows {
       if (first >= last) return;
       const plan = windowToPages(first, last, this.maxPageSize);
       let pastTheEnd = false;
-      if (plan.pages.length === 1) {
-        pastTheEnd = !(await this.fetchPage(plan.pages[0]!, plan.pageSize));
-      } else {
-        await inBatches(plan.pages, PAGES_IN_FLIGHT, async (page) => {
-          if (!(await this.fetchPage(page, plan.pageSize))) pastTheEnd = true;
-        });
-      }
+      await inBatches(plan.pages, PAGES_IN_FLIGHT, async (page) => {
+        if (!(await this.fetchPage(page, plan.pageSize))) pastTheEnd = true;
+      });
       if (pastTheEnd && this.knownCount === undefined) await this.fetchPage('last', plan.pageSize);
     }
     throw new UpstreamError(
@@ -94,11 +90,13 @@ export class UpstreamRows {
 }
 
 // Runs `work` over items with at most `width` promises pending at a time, in order of start.
+// One item (the usual page) is just awaited: no workers, no Promise.all.
 async function inBatches<T>(
   items: readonly T[],
   width: number,
   work: (item: T) => Promise<void>,
 ): Promise<void> {
+  if (items.length === 1) return work(items[0]!);
   let next = 0;
   const worker = async () => {
     while (next < items.length) await work(items[next++]!);
