@@ -11,7 +11,7 @@ import { useIntrospection } from './plugins/introspection.js';
 import type { GatewayMetrics } from './plugins/metrics.js';
 import { useGatewayMetrics } from './plugins/metrics.js';
 import type { OperationLimits } from './plugins/operation-limits.js';
-import { DEFAULT_OPERATION_LIMITS, useOperationLimits } from './plugins/operation-limits.js';
+import { resolveOperationLimits, useOperationLimits } from './plugins/operation-limits.js';
 import { useRequestLog, yogaLogger } from './plugins/request-log.js';
 import { createRequestContext } from './request-context.js';
 import { useUpstreamErrors } from './plugins/upstream-errors.js';
@@ -56,7 +56,7 @@ export function createGateway(
   deps: GatewayDeps,
 ): YogaServerInstance<Record<string, unknown>, GatewayContext> {
   schema ??= buildSchema();
-  const limits = { ...DEFAULT_OPERATION_LIMITS, ...deps.operationLimits };
+  const limits = resolveOperationLimits(deps.operationLimits);
   const introspection = deps.introspection ?? true;
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema,

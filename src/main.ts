@@ -5,7 +5,6 @@ import type { Demo } from './demo.js';
 import { createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
 import { createGatewayMetrics } from './plugins/metrics.js';
-import { DEFAULT_OPERATION_LIMITS } from './plugins/operation-limits.js';
 import { createFastPath } from './server/fast-path.js';
 import { createHttpServer } from './server/http-server.js';
 import { cachedReadiness } from './server/readiness.js';
@@ -48,7 +47,7 @@ async function main(config: GatewayConfig): Promise<void> {
     }),
     metrics,
     fastPath: createFastPath(yoga, {
-      maxBodyBytes: { ...DEFAULT_OPERATION_LIMITS, ...config.operationLimits }.maxBodyBytes,
+      maxBodyBytes: config.operationLimits.maxBodyBytes,
       logger,
       metrics,
     }),

@@ -32,6 +32,11 @@ export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
   maxBatchSize: 0,
 };
 
+/** The limits in force: the defaults, with what the caller set. */
+export function resolveOperationLimits(overrides: Partial<OperationLimits> = {}): OperationLimits {
+  return { ...DEFAULT_OPERATION_LIMITS, ...overrides };
+}
+
 // graphql-armor says "Syntax Error: Query depth limit of 10 exceeded, found 12."; keep its
 // wording, drop the misleading prefix, name the variable and put the numbers in extensions.
 function armorRejection(limit: string, max: number) {

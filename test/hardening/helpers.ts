@@ -7,7 +7,7 @@ import { gqlRequest } from '../helpers/gateway.js';
 import { createLogger } from '../../src/logger.js';
 import type { GatewayMetrics } from '../../src/plugins/metrics.js';
 import { createGatewayMetrics } from '../../src/plugins/metrics.js';
-import { DEFAULT_OPERATION_LIMITS } from '../../src/plugins/operation-limits.js';
+import { resolveOperationLimits } from '../../src/plugins/operation-limits.js';
 import type { OperationLimits } from '../../src/plugins/operation-limits.js';
 import type { GatewayHttpServer } from '../../src/server/http-server.js';
 import { createFastPath } from '../../src/server/fast-path.js';
@@ -102,7 +102,7 @@ export async function startHardenedGateway(
       }),
       metrics,
       fastPath: createFastPath(yoga, {
-        maxBodyBytes: { ...DEFAULT_OPERATION_LIMITS, ...options.operationLimits }.maxBodyBytes,
+        maxBodyBytes: resolveOperationLimits(options.operationLimits).maxBodyBytes,
         logger,
         metrics,
       }),
