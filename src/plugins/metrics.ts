@@ -19,6 +19,8 @@ export interface GatewayMetrics {
   readonly upstreamDuration: Histogram<'method' | 'endpoint' | 'outcome'>;
   /** Records one finished upstream call. */
   observeUpstream(call: CompletedCall): void;
+  /** Counts the errors of one answer, by their codes (see errorCodesOf). */
+  countErrors(codes: readonly string[]): void;
 }
 
 // `/api/v3/core/users/7/?x=1` -> `/api/v3/core/users/{pk}/`: a small, fixed label set.
@@ -91,6 +93,9 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
         .labels(call.method, endpointOf(call.path), call.outcome)
         .observe(call.durationMs / 1000);
     },
+    countErrors(codes) {
+      for (const code of codes) errors.labels(code).inc();
+    },
   };
 }
 
@@ -117,7 +122,7 @@ export function useGatewayMetrics(metrics: GatewayMetrics): Plugin {
       metrics.operations.labels(type).inc();
     },
     onResultProcess({ result }) {
-      for (const code of errorCodesOf(result)) metrics.errors.labels(code).inc();
+      metrics.countErrors(errorCodesOf(result));
     },
   };
 }

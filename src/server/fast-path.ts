@@ -113,7 +113,7 @@ function graphqlParams(body: unknown): GraphQLParams | undefined {
  */
 export function createFastPath(yoga: Yoga, deps: FastPathDeps): FastPath {
   return (req, res) => {
-    if (req.method !== 'POST' || req.url !== '/graphql') return false;
+    if (req.method !== 'POST' || req.url !== yoga.graphqlEndpoint) return false;
     const { headers } = req;
     if (headers.origin !== undefined || headers['transfer-encoding'] !== undefined) return false;
     if (!JSON_TYPES.has(headers['content-type'] ?? '')) return false;
@@ -161,13 +161,10 @@ async function serve(
 
   // The caller going away cancels the upstream calls, as with yoga's request signal.
   const left = new CallerSignal();
-  const onClose = () => {
-    if (!res.writableFinished) left.abort(new Error('the client went away'));
-  };
-  res.once('close', onClose);
+  const stopWatching = whenClientLeaves(res, (reason) => left.abort(reason));
   const request = {
     method: 'POST',
-    url: `http://${req.headers.host ?? 'localhost'}/graphql`,
+    url: `http://${req.headers.host ?? 'localhost'}${yoga.graphqlEndpoint}`,
     headers: { get: (name: string) => headerOf(req, name) },
     signal: left,
   } as unknown as Request;
@@ -196,7 +193,7 @@ async function serve(
   })) as ExecutionResult;
 
   const errorCodes = errorCodesOf(result);
-  if (deps.metrics) for (const code of errorCodes) deps.metrics.errors.labels(code).inc();
+  deps.metrics?.countErrors(errorCodes);
   const answer = processRegularResult(
     result,
     PLAIN_FETCH_API,
@@ -211,14 +208,14 @@ async function serve(
   if (deps.logger) responseHeaders['x-request-id'] = contextValue.requestId;
   res.writeHead(answer.status, responseHeaders);
   res.end(bytes);
-  res.off('close', onClose);
+  stopWatching();
 
   if (deps.logger) {
     logRequestLine(deps.logger, {
       id: contextValue.requestId,
       started,
       method: 'POST',
-      path: '/graphql',
+      path: yoga.graphqlEndpoint,
       operationName: params.operationName ?? undefined,
       operationType,
       stats: contextValue.upstreamStats,
@@ -254,6 +251,16 @@ class CallerSignal {
   }
 }
 
+// Calls `abort` if the response closes before it was sent in full (the client went away);
+// returns the function that stops watching.
+function whenClientLeaves(res: ServerResponse, abort: (reason: Error) => void): () => void {
+  const onClose = () => {
+    if (!res.writableFinished) abort(new Error('the client went away'));
+  };
+  res.once('close', onClose);
+  return () => res.off('close', onClose);
+}
+
 function headerOf(req: IncomingMessage, name: string): string | null {
   const value = req.headers[name.toLowerCase()];
   if (value === undefined) return null;
@@ -268,10 +275,7 @@ async function handOver(
   body: Buffer,
 ): Promise<void> {
   const left = new AbortController();
-  const onClose = () => {
-    if (!res.writableFinished) left.abort(new Error('the client went away'));
-  };
-  res.once('close', onClose);
+  const stopWatching = whenClientLeaves(res, (reason) => left.abort(reason));
   const { Headers, Request } = yoga.fetchAPI;
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
@@ -279,7 +283,7 @@ async function handOver(
     for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
   }
   const response = await yoga.fetch(
-    new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/graphql'}`, {
+    new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? yoga.graphqlEndpoint}`, {
       method: req.method,
       headers,
       body: body.toString('utf8'),
@@ -294,5 +298,5 @@ async function handOver(
   outgoing['content-length'] = String(text.length);
   res.writeHead(response.status, response.statusText, outgoing);
   res.end(text);
-  res.off('close', onClose);
+  stopWatching();
 }
