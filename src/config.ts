@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { OperationLimits } from './plugins/operation-limits.js';
 
 /** Runtime configuration, read once from the environment and validated at start-up. */
@@ -36,6 +37,23 @@ export interface GatewayConfig {
   shutdownGraceMs: number;
   /** How long a /readyz probe of authentik is reused, in ms (READY_CACHE_MS). Default 2000. */
   readyCacheMs: number;
+  /** Origins allowed cross-origin (CORS_ORIGINS: a comma-separated list or `*`). Default none. */
+  corsOrigins: string[] | '*' | undefined;
+  /** Extra trusted CA certificates (PEM) for authentik's TLS (AUTHENTIK_CA_FILE). Default none. */
+  authentikCa: string | undefined;
+  /** Proxies for the authentik connection (HTTP_PROXY, HTTPS_PROXY, NO_PROXY; either case). */
+  proxy: UpstreamProxyConfig;
+  /** Keep-alive connections to authentik (UPSTREAM_CONNECTIONS). Default 64. */
+  upstreamConnections: number;
+  /** Wait between SIGTERM/SIGINT and closing the listener, in ms (SHUTDOWN_DELAY_MS). Default 0. */
+  shutdownDelayMs: number;
+}
+
+/** Proxy settings for the authentik connection, as curl and most tools read them. */
+export interface UpstreamProxyConfig {
+  httpProxy: string | undefined;
+  httpsProxy: string | undefined;
+  noProxy: string | undefined;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -94,6 +112,49 @@ function authentikUrl(env: Env): string | undefined {
   return raw.replace(/\/+$/, '');
 }
 
+// A comma-separated list of origins (scheme://host[:port]) or `*`; unset means same-origin only.
+function corsOrigins(env: Env): string[] | '*' | undefined {
+  const raw = env.CORS_ORIGINS?.trim();
+  if (!raw) return undefined;
+  if (raw === '*') return '*';
+  return raw.split(',').map((entry) => {
+    const origin = entry.trim();
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.origin !== origin) {
+      throw new ConfigError(
+        `CORS_ORIGINS must be * or a comma-separated list of origins such as https://app.example.com, got "${origin}"`,
+      );
+    }
+    return origin;
+  });
+}
+
+function certificateFile(env: Env, name: string): string | undefined {
+  const path = env[name]?.trim();
+  if (!path) return undefined;
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      `${name} must name a readable PEM file, got "${path}" (${(error as NodeJS.ErrnoException).code})`,
+    );
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new ConfigError(`${name} must be a PEM file of certificates, got "${path}"`);
+  }
+  return pem;
+}
+
+// Lowercase first, as curl does; an empty value means unset.
+const envEither = (env: Env, name: string) =>
+  (env[name.toLowerCase()] ?? env[name])?.trim() || undefined;
+
 /** Reads and validates the configuration; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): GatewayConfig {
   const logLevel = (env.LOG_LEVEL?.trim() || 'info') as LogLevel;
@@ -135,5 +196,14 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     breakerResetMs: integer(env, 'BREAKER_RESET_MS', 10_000, 100, 600_000),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 15_000, 0, 600_000),
     readyCacheMs: integer(env, 'READY_CACHE_MS', 2000, 0, 600_000),
+    corsOrigins: corsOrigins(env),
+    authentikCa: certificateFile(env, 'AUTHENTIK_CA_FILE'),
+    proxy: {
+      httpProxy: envEither(env, 'HTTP_PROXY'),
+      httpsProxy: envEither(env, 'HTTPS_PROXY'),
+      noProxy: envEither(env, 'NO_PROXY'),
+    },
+    upstreamConnections: integer(env, 'UPSTREAM_CONNECTIONS', 64, 1, 4096),
+    shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', 0, 0, 600_000),
   };
 }

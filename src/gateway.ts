@@ -14,6 +14,7 @@ import type { OperationLimits } from './plugins/operation-limits.js';
 import { resolveOperationLimits, useOperationLimits } from './plugins/operation-limits.js';
 import { useRequestLog, yogaLogger } from './plugins/request-log.js';
 import { createRequestContext } from './request-context.js';
+import { corsFor } from './server/cors.js';
 import { useUpstreamErrors } from './plugins/upstream-errors.js';
 import { buildSchema } from './schema/index.js';
 import type { AuthentikClient } from './upstream/authentik.js';
@@ -39,6 +40,8 @@ export interface GatewayDeps {
   logger?: Logger;
   /** Prometheus metrics, served at /metrics. Default none. */
   metrics?: GatewayMetrics;
+  /** Origins allowed cross-origin (CORS_ORIGINS): a list or `*`. Default none (same origin only). */
+  corsOrigins?: readonly string[] | '*';
 }
 
 let schema: ReturnType<typeof buildSchema> | undefined;
@@ -73,6 +76,7 @@ export function createGateway(
     batching: limits.maxBatchSize > 0 ? { limit: limits.maxBatchSize } : false,
     // useBodyLimit caps the body instead, with an error that names the limit.
     maxRequestBodySize: false,
+    cors: corsFor(deps.corsOrigins),
     plugins: [
       // First, so that the log and metrics below see upstream failures already translated.
       useUpstreamErrors(),

@@ -23,6 +23,9 @@ async function main(config: GatewayConfig): Promise<void> {
     timeoutMs: config.upstreamTimeoutMs,
     maxResponseBytes: config.upstreamMaxResponseBytes,
     retries: config.upstreamRetries,
+    connections: config.upstreamConnections,
+    ca: config.authentikCa,
+    proxy: config.proxy,
     breaker:
       config.breakerFailureThreshold > 0
         ? { failureThreshold: config.breakerFailureThreshold, resetMs: config.breakerResetMs }
@@ -40,6 +43,7 @@ async function main(config: GatewayConfig): Promise<void> {
     operationLimits: config.operationLimits,
     logger,
     metrics,
+    corsOrigins: config.corsOrigins,
   });
   const server = createHttpServer(yoga, {
     isReady: cachedReadiness((signal) => authentik.isReady(signal), {
@@ -54,6 +58,7 @@ async function main(config: GatewayConfig): Promise<void> {
   });
   shutdownOnSignals(server, {
     graceMs: config.shutdownGraceMs,
+    delayMs: config.shutdownDelayMs,
     logger,
     release: async () => {
       await http.close();

@@ -1,5 +1,7 @@
-import { Pool, errors as undiciErrors } from 'undici';
+import { errors as undiciErrors } from 'undici';
 import type { Dispatcher } from 'undici';
+import { createUpstreamDispatcher } from './dispatcher.js';
+import type { UpstreamConnectionOptions } from './dispatcher.js';
 import { UpstreamResilience } from './resilience.js';
 import type { BreakerOptions } from './resilience.js';
 import { SharedFlights } from './shared-flights.js';
@@ -36,6 +38,10 @@ export interface UpstreamHttpOptions {
   retries?: number;
   /** Circuit breaker for this origin. Default none. */
   breaker?: BreakerOptions;
+  /** Extra CA certificates (PEM) for authentik's TLS. Default none. */
+  ca?: UpstreamConnectionOptions['ca'];
+  /** Proxies for the authentik connection. Default none. */
+  proxy?: UpstreamConnectionOptions['proxy'];
 }
 
 export interface UpstreamResponse {
@@ -54,7 +60,7 @@ export class UpstreamHttp {
   readonly origin: string;
   /** Path prefix of the authentik install (usually empty), without a trailing slash. */
   readonly basePath: string;
-  private readonly pool: Pool;
+  private readonly pool: Dispatcher;
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
   /** Retry and circuit-breaker policy (see resilience.ts); one deadline covers the retries. */
@@ -68,13 +74,7 @@ export class UpstreamHttp {
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-    this.pool = new Pool(this.origin, {
-      connections: options.connections ?? 64,
-      keepAliveTimeout: 30_000,
-      connectTimeout: options.timeoutMs,
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-    });
+    this.pool = createUpstreamDispatcher(this.origin, options);
     this.resilience = new UpstreamResilience(options);
   }
 
@@ -120,6 +120,7 @@ export class UpstreamHttp {
       if (call.authorization !== undefined) headers.authorization = call.authorization;
       if (call.requestId !== undefined) headers['x-request-id'] = call.requestId;
       const response = await this.pool.request({
+        origin: this.origin,
         method,
         path: this.basePath + path,
         headers,
