@@ -47,6 +47,8 @@ export interface GatewayConfig {
   upstreamConnections: number;
   /** Wait between SIGTERM/SIGINT and closing the listener, in ms (SHUTDOWN_DELAY_MS). Default 0. */
   shutdownDelayMs: number;
+  /** OpenTelemetry tracing: on when an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_*). */
+  tracing: boolean;
 }
 
 /** Proxy settings for the authentik connection, as curl and most tools read them. */
@@ -155,6 +157,15 @@ function certificateFile(env: Env, name: string): string | undefined {
 const envEither = (env: Env, name: string) =>
   (env[name.toLowerCase()] ?? env[name])?.trim() || undefined;
 
+// The SDK's own rules: traces are exported when an OTLP endpoint is set, unless turned off.
+function tracingConfigured(env: Env): boolean {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return false;
+  if (env.OTEL_TRACES_EXPORTER?.trim().toLowerCase() === 'none') return false;
+  return Boolean(
+    env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim(),
+  );
+}
+
 /** Reads and validates the configuration; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): GatewayConfig {
   const logLevel = (env.LOG_LEVEL?.trim() || 'info') as LogLevel;
@@ -205,5 +216,6 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     },
     upstreamConnections: integer(env, 'UPSTREAM_CONNECTIONS', 64, 1, 4096),
     shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', 0, 0, 600_000),
+    tracing: tracingConfigured(env),
   };
 }

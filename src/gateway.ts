@@ -1,4 +1,4 @@
-import type { YogaServerInstance } from 'graphql-yoga';
+import type { Plugin, YogaServerInstance } from 'graphql-yoga';
 import { createYoga, maskError } from 'graphql-yoga';
 import type { GatewayContext, ResolverLimits } from './context.js';
 import { clientErrorForUpstream } from './errors.js';
@@ -42,6 +42,8 @@ export interface GatewayDeps {
   metrics?: GatewayMetrics;
   /** Origins allowed cross-origin (CORS_ORIGINS): a list or `*`. Default none (same origin only). */
   corsOrigins?: readonly string[] | '*';
+  /** More envelop plugins, run after the gateway's own (e.g. tracing). Default none. */
+  plugins?: Plugin<GatewayContext>[];
 }
 
 let schema: ReturnType<typeof buildSchema> | undefined;
@@ -88,6 +90,7 @@ export function createGateway(
       useIntrospection(introspection),
       ...useOperationLimits(limits, { maxPageSize: deps.limits.maxPageSize, introspection }),
       useCompiledExecution(),
+      ...(deps.plugins ?? []),
     ],
     context: ({ request }) =>
       createRequestContext(deps.authentik, deps.limits, request, deps.metrics?.observeUpstream),

@@ -15,6 +15,10 @@ import { UpstreamHttp } from './upstream/http.js';
 /** Entry point: reads the configuration, starts the demo upstream if needed, and listens. */
 async function main(config: GatewayConfig): Promise<void> {
   const logger = createLogger(config.logLevel);
+  // Loaded only when configured: without OTEL_* no OpenTelemetry code runs.
+  const tracing = config.tracing
+    ? (await import('./observability/tracing.js')).startTracing()
+    : undefined;
   const displayHost = config.host.includes(':') ? `[${config.host}]` : config.host;
   const publicUrl = (port: number) => `http://${displayHost}:${port}/graphql`;
   let demo: Demo | undefined;
@@ -44,6 +48,7 @@ async function main(config: GatewayConfig): Promise<void> {
     logger,
     metrics,
     corsOrigins: config.corsOrigins,
+    plugins: tracing ? [tracing.plugin] : undefined,
   });
   const server = createHttpServer(yoga, {
     isReady: cachedReadiness((signal) => authentik.isReady(signal), {
@@ -63,6 +68,7 @@ async function main(config: GatewayConfig): Promise<void> {
     release: async () => {
       await http.close();
       await demo?.fake.close();
+      await tracing?.shutdown();
     },
   });
   const address = await server.listen(config.port, config.host);
@@ -73,6 +79,7 @@ async function main(config: GatewayConfig): Promise<void> {
       port: address.port,
       upstream: `${http.origin}${http.basePath}`,
       demo: demo !== undefined,
+      tracing: tracing !== undefined,
     },
     'authentik GraphQL gateway listening',
   );

@@ -34,13 +34,14 @@ async function queryThrough(authentikUrl: string, options: Partial<UpstreamHttpO
 }
 
 describe('deployment settings in loadConfig', () => {
-  it('defaults: no CORS, no extra CA, no proxy, 64 connections, no shutdown delay', () => {
+  it('defaults: no CORS, no extra CA, no proxy, 64 connections, no shutdown delay, no tracing', () => {
     expect(loadConfig({})).toMatchObject({
       corsOrigins: undefined,
       authentikCa: undefined,
       proxy: { httpProxy: undefined, httpsProxy: undefined, noProxy: undefined },
       upstreamConnections: 64,
       shutdownDelayMs: 0,
+      tracing: false,
     } satisfies Partial<GatewayConfig>);
   });
 
@@ -65,6 +66,16 @@ describe('deployment settings in loadConfig', () => {
     });
     expect(config.authentikCa).toContain('-----BEGIN CERTIFICATE-----');
     expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toBe('*');
+  });
+
+  it.each([
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }, true],
+    [{ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' }, true],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'true' }, false],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_EXPORTER: 'none' }, false],
+    [{ OTEL_SERVICE_NAME: 'tokens' }, false],
+  ])('tracing with %j: %s', (env, on) => {
+    expect(loadConfig(env).tracing).toBe(on);
   });
 
   it.each([
