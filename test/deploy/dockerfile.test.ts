@@ -169,11 +169,14 @@ describe('the final stage, replayed without Docker from a clean clone', () => {
     if (child && child.exitCode === null) {
       const exited = new Promise((resolve) => child!.once('exit', resolve));
       child.kill('SIGTERM');
+      const kill = setTimeout(() => child!.kill('SIGKILL'), 20_000);
       await exited;
+      clearTimeout(kill);
     }
     await fake?.close();
+    // Two node_modules trees: removing them takes a while on a busy machine.
     for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
-  });
+  }, 300_000);
 
   it('holds dist/ and production dependencies, no sources and no dev tools', () => {
     expect(existsSync(path.join(final.dir, 'dist/main.js'))).toBe(true);
