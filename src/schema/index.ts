@@ -1,6 +1,7 @@
 import { printSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLSchema } from 'graphql';
 import { builder } from '../builder.js';
+import { printClientSdl } from './client-sdl.js';
 import './enums.js';
 import './user.js';
 import './provider.js';
@@ -27,4 +28,9 @@ export function buildSchema(): GraphQLSchema {
  */
 export function printSchemaSdl(schema: GraphQLSchema = buildSchema()): string {
   return `${printSubgraphSchema(schema)}\n`;
+}
+
+/** The client-facing SDL, without federation (`schema.client.graphql`, see client-sdl.ts). */
+export function printClientSchemaSdl(schema: GraphQLSchema = buildSchema()): string {
+  return printClientSdl(schema);
 }
