@@ -53,8 +53,9 @@ export interface UpstreamResponse {
 const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 /**
- * The one place that speaks HTTP to authentik: one keep-alive undici Pool for its origin, explicit
- * timeouts, the caller's abort signal, a body size cap, and error classification.
+ * The one place that speaks HTTP to authentik: one keep-alive undici Pool for its origin (or a
+ * proxy agent, see dispatcher.ts), explicit timeouts, the caller's abort signal, a body size cap,
+ * and error classification.
  */
 export class UpstreamHttp {
   readonly origin: string;
