@@ -142,6 +142,27 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT, http/json): the gateway proce
     expect(spans.find((span) => span.kind === SERVER)!.parentSpanId).toBe('');
   });
 
+  it('follows an unsampled caller (parentbased sampler): authentik still gets its trace, unsampled', async () => {
+    const unsampledTrace = '0af7651916cd43dd8448eb211c80319c';
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${ADMIN_TOKEN}`,
+        traceparent: `00-${unsampledTrace}-b7ad6b7169203331-00`,
+      },
+      body: JSON.stringify({ query: QUERY, variables: { first: 1 } }),
+    });
+    expect(response.status).toBe(200);
+    const seen = traceparentsSeenBy(fake);
+    expect(seen.length).toBeGreaterThan(0);
+    for (const traceparent of seen) {
+      expect(traceparent).toMatch(new RegExp(`^00-${unsampledTrace}-[0-9a-f]{16}-00$`));
+    }
+    // Exports of the earlier, sampled requests carry nothing of this trace.
+    expect(receiver.spans.some((span) => span.traceId === unsampledTrace)).toBe(false);
+  });
+
   it('never exports tokens, variables or the document', async () => {
     await receiver.waitFor((spans) => spans.some((span) => span.kind === SERVER));
     const exported = receiver.bodies.join('\n');
