@@ -14,6 +14,8 @@ export interface GatewayConfig {
   maxPageSize: number;
   /** Most upstream rows one search/filter scan may read. Default 10000. */
   searchScanLimit: number;
+  /** Most grants one revokeOAuth2Grants may match before it is refused (MAX_REVOKE). Default 1000. */
+  maxRevoke: number;
   /** Log level: fatal, error, warn, info, debug, trace or silent. Default info. */
   logLevel: LogLevel;
   /** GraphiQL on GET /graphql in a browser (GRAPHIQL). Default true. */
@@ -110,6 +112,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     upstreamTimeoutMs: integer(env, 'UPSTREAM_TIMEOUT_MS', 10_000, 1, 600_000),
     maxPageSize: integer(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
     searchScanLimit: integer(env, 'SEARCH_SCAN_LIMIT', 10_000, 1, 10_000_000),
+    maxRevoke: integer(env, 'MAX_REVOKE', 1000, 1, 100_000),
     logLevel,
     graphiql: boolean(env, 'GRAPHIQL', true),
     introspection: boolean(env, 'INTROSPECTION', true),

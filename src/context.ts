@@ -1,3 +1,4 @@
+import type { RevokeResult } from './revoke.js';
 import type { SeenObjects } from './seen-objects.js';
 import type { AuthentikApi } from './upstream/authentik.js';
 
@@ -5,6 +6,8 @@ import type { AuthentikApi } from './upstream/authentik.js';
 export interface ResolverLimits {
   maxPageSize: number;
   searchScanLimit: number;
+  /** MAX_REVOKE: most grants one revokeOAuth2Grants may match. Default 1000. */
+  maxRevoke?: number;
 }
 
 /**
@@ -19,4 +22,6 @@ export interface GatewayContext {
   seen: SeenObjects;
   /** Cancels this request's upstream calls still in flight once its answer is complete. */
   finishUpstream(): void;
+  /** Logs and counts a finished revokeOAuth2Grants (request log and /metrics, when configured). */
+  reportRevoke?(result: RevokeResult): void;
 }

@@ -158,3 +158,20 @@ export function clientErrorForUpstream(error: unknown): GraphQLError | undefined
     extensions: mapped.extensions,
   });
 }
+
+/** How one failed DELETE of a revoke is reported in its payload (it never fails the revoke). */
+export type RevokeFailureCode = typeof ErrorCode.FORBIDDEN | typeof ErrorCode.UPSTREAM_ERROR;
+
+/**
+ * A revoke's failed DELETE as its payload reports it: a 403 is FORBIDDEN, anything else from
+ * authentik (5xx, reset, timeout, open breaker, another status) UPSTREAM_ERROR, with the message
+ * a client would get for it. Undefined for an error that is not authentik's (it fails the revoke).
+ */
+export function revokeFailureOf(
+  error: unknown,
+): { code: RevokeFailureCode; message: string } | undefined {
+  if (!(error instanceof UpstreamError)) return undefined;
+  const { message } = upstreamToGraphQLError(error);
+  const code = error.status === 403 ? ErrorCode.FORBIDDEN : ErrorCode.UPSTREAM_ERROR;
+  return { code, message };
+}

@@ -12,8 +12,9 @@ import type { GatewayMetrics } from './plugins/metrics.js';
 import { useGatewayMetrics } from './plugins/metrics.js';
 import type { OperationLimits } from './plugins/operation-limits.js';
 import { resolveOperationLimits, useOperationLimits } from './plugins/operation-limits.js';
-import { useRequestLog, yogaLogger } from './plugins/request-log.js';
+import { logRevoke, useRequestLog, yogaLogger } from './plugins/request-log.js';
 import { createRequestContext } from './request-context.js';
+import type { RevokeResult } from './revoke.js';
 import { useUpstreamErrors } from './plugins/upstream-errors.js';
 import { buildSchema } from './schema/index.js';
 import type { AuthentikClient } from './upstream/authentik.js';
@@ -58,6 +59,12 @@ export function createGateway(
   schema ??= buildSchema();
   const limits = resolveOperationLimits(deps.operationLimits);
   const introspection = deps.introspection ?? true;
+  const { logger, metrics } = deps;
+  // Every revoke is logged (one line, counts only) and counted in /metrics.
+  const onRevoke = (requestId: string, result: RevokeResult) => {
+    if (logger) logRevoke(logger, requestId, result);
+    metrics?.countRevoke(result);
+  };
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -86,6 +93,12 @@ export function createGateway(
       useCompiledExecution(),
     ],
     context: ({ request }) =>
-      createRequestContext(deps.authentik, deps.limits, request, deps.metrics?.observeUpstream),
+      createRequestContext(
+        deps.authentik,
+        deps.limits,
+        request,
+        deps.metrics?.observeUpstream,
+        onRevoke,
+      ),
   });
 }

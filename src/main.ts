@@ -34,7 +34,11 @@ async function main(config: GatewayConfig): Promise<void> {
     : undefined;
   const yoga = createGateway({
     authentik,
-    limits: { maxPageSize: config.maxPageSize, searchScanLimit: config.searchScanLimit },
+    limits: {
+      maxPageSize: config.maxPageSize,
+      searchScanLimit: config.searchScanLimit,
+      maxRevoke: config.maxRevoke,
+    },
     graphiql: config.graphiql ? (demo?.graphiql ?? {}) : false,
     introspection: config.introspection,
     operationLimits: config.operationLimits,

@@ -1,7 +1,13 @@
 import { badUserInput } from './errors.js';
 
 /** Types that implement Node, and so can be fetched by `node(id:)`. */
-export const NODE_TYPES = ['RefreshToken', 'OAuth2Provider', 'User'] as const;
+export const NODE_TYPES = [
+  'RefreshToken',
+  'AccessToken',
+  'AuthorizationCode',
+  'OAuth2Provider',
+  'User',
+] as const;
 export type NodeTypeName = (typeof NODE_TYPES)[number];
 
 /** Global ids are base64url of `<Type>:<pk>`, e.g. `User:7`. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { initContextCache } from '@pothos/core';
 import type { GatewayContext, ResolverLimits } from './context.js';
+import type { RevokeResult } from './revoke.js';
 import type { AuthentikClient } from './upstream/authentik.js';
 import { SeenObjects } from './seen-objects.js';
 import type { CompletedCall } from './upstream/http.js';
@@ -32,6 +33,7 @@ export function createRequestContext(
   limits: ResolverLimits,
   request: Request,
   onCall?: (call: CompletedCall) => void,
+  onRevoke?: (requestId: string, result: RevokeResult) => void,
 ): GatewayContext & { upstreamStats: UpstreamStats } {
   const requestId = requestIdOf(request);
   const upstreamStats: UpstreamStats = { calls: 0, totalMs: 0 };
@@ -56,7 +58,7 @@ export function createRequestContext(
         onCall?.(call);
       },
     },
-    (tokens) => seen.rememberTokens(tokens),
+    (tokens, endpoint) => seen.rememberTokens(tokens, endpoint.segment),
   );
   return {
     ...initContextCache(),
@@ -66,5 +68,6 @@ export function createRequestContext(
     seen,
     upstreamStats,
     finishUpstream,
+    ...(onRevoke ? { reportRevoke: (result: RevokeResult) => onRevoke(requestId, result) } : {}),
   };
 }

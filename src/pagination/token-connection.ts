@@ -1,5 +1,5 @@
 import { badUserInput } from '../errors.js';
-import type { AuthentikApi, TokenListQuery } from '../upstream/authentik.js';
+import type { AuthentikApi, GrantEndpoint, TokenListQuery } from '../upstream/authentik.js';
 import type { UpstreamToken } from '../upstream/types.js';
 import type { TokenConnection } from './connection-result.js';
 import { queryFingerprint } from './cursor.js';
@@ -63,9 +63,13 @@ export function toUpstreamOrdering(orderBy: readonly TokenOrder[] | null | undef
   return terms.join(',');
 }
 
-/** Resolves `refreshTokens(...)`: a Relay window over authentik's page-numbered list. */
+/**
+ * Resolves a grant connection (`refreshTokens(...)`, `accessTokens(...)`, ...): a Relay window
+ * over one of authentik's page-numbered grant lists.
+ */
 export async function resolveTokenConnection(
   api: AuthentikApi,
+  endpoint: GrantEndpoint,
   args: TokenConnectionArgs,
   options: TokenConnectionOptions,
 ): Promise<TokenConnection> {
@@ -90,9 +94,11 @@ export async function resolveTokenConnection(
     terms,
     isExpired,
     revoked,
+    // A cursor of one grant kind is no position in another's list.
+    endpoint.segment,
   ]);
   const window = readWindowArgs(args, options.maxPageSize, fingerprint);
-  const rows = new UpstreamRows(api, query);
+  const rows = new UpstreamRows(api, endpoint, query);
   if (terms.length === 0 && isExpired === undefined && revoked === undefined) {
     return offsetWindow(rows, window, fingerprint);
   }

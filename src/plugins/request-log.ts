@@ -5,6 +5,7 @@ import { scrubCredentials } from '../logger.js';
 import { operationTypeOf } from '../operation-type.js';
 import { requestIdOf } from '../request-context.js';
 import type { UpstreamStats } from '../request-context.js';
+import type { RevokeResult } from '../revoke.js';
 import { errorCodesOf, isUnexpected } from './error-codes.js';
 
 /** What one request's log line says. */
@@ -144,4 +145,23 @@ export function yogaLogger(
       child[level](scrubCredentials(text));
     };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+/**
+ * The audit line of one revokeOAuth2Grants: request id, the filter and the counts, per kind too.
+ * Never a credential, a token value or who the caller is (authentik knows that).
+ */
+export function logRevoke(logger: Logger, requestId: string, result: RevokeResult): void {
+  logger.info(
+    {
+      requestId,
+      dryRun: result.dryRun,
+      matchedCount: result.matchedCount,
+      deletedCount: result.deletedCount,
+      alreadyGoneCount: result.alreadyGoneCount,
+      failedCount: result.failures.length,
+      kinds: Object.fromEntries(result.byKind),
+    },
+    'revokeOAuth2Grants',
+  );
 }

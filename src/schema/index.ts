@@ -5,10 +5,15 @@ import './enums.js';
 import './user.js';
 import './provider.js';
 import './token.js';
-import './token-connection.js';
+import './access-token.js';
+import './authorization-code.js';
+import './revoke.js';
 
-builder.queryType({ description: "authentik's OAuth2 refresh tokens, as GraphQL." });
-builder.mutationType({ description: 'Changes to refresh tokens.' });
+builder.queryType({
+  description:
+    "authentik's OAuth2 grants (refresh tokens, access tokens, authorization codes), as GraphQL.",
+});
+builder.mutationType({ description: 'Deleting and revoking OAuth2 grants.' });
 
 /** The Apollo Federation spec the schema links to (the newest that Hive's composition knows). */
 export const FEDERATION_SPEC_URL = 'https://specs.apollo.dev/federation/v2.9';

@@ -62,7 +62,7 @@ export const OAuth2ProviderRef = builder.loadableNodeRef('OAuth2Provider', {
 });
 
 // What a key-only `{ pk }` reference answers without loading the provider.
-const ANSWERED_BY_PK = new Set(['pk', 'id', 'refreshTokens']);
+const ANSWERED_BY_PK = new Set(['pk', 'id', 'refreshTokens', 'accessTokens', 'authorizationCodes']);
 
 /**
  * OAuth2Provider as a federation entity, by `pk`: a reference that asks only for `pk`, `id` or

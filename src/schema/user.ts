@@ -63,7 +63,14 @@ export const UserRef = builder.loadableNodeRef('User', {
 });
 
 // What a key-only `{ pk }` reference answers: `uuid` lazily (see the field), the rest from pk.
-const ANSWERED_BY_PK = new Set(['pk', 'id', 'uuid', 'refreshTokens']);
+const ANSWERED_BY_PK = new Set([
+  'pk',
+  'id',
+  'uuid',
+  'refreshTokens',
+  'accessTokens',
+  'authorizationCodes',
+]);
 
 /**
  * User as a federation entity, by `pk` or `uuid`. A `pk` reference that asks only for `pk`, `id`,

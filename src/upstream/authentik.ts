@@ -2,6 +2,41 @@ import type { UpstreamCall, UpstreamHttp, UpstreamResponse } from './http.js';
 import type { UpstreamPagination, UpstreamProvider, UpstreamToken, UpstreamUser } from './types.js';
 import { UpstreamError } from './upstream-error.js';
 
+/**
+ * One of authentik's OAuth2 grant endpoints under `/api/v3/oauth2/`. They share one view
+ * configuration (filters `user`/`provider`, default ordering `provider,expires`, owner scoping,
+ * `search` ignored), so everything the gateway does with one works with the others.
+ */
+export interface GrantEndpoint {
+  /** The path segment: `refresh_tokens`, `access_tokens` or `authorization_codes`. */
+  readonly segment: 'refresh_tokens' | 'access_tokens' | 'authorization_codes';
+  /** What one row is called in messages, e.g. `refresh token`. */
+  readonly noun: string;
+}
+
+/** `/oauth2/refresh_tokens/` (`TokenModel`). */
+export const REFRESH_TOKENS: GrantEndpoint = { segment: 'refresh_tokens', noun: 'refresh token' };
+/** `/oauth2/access_tokens/` (`TokenModel`, like refresh tokens). */
+export const ACCESS_TOKENS: GrantEndpoint = { segment: 'access_tokens', noun: 'access token' };
+/** `/oauth2/authorization_codes/` (`ExpiringBaseGrantModel`: no id_token, no revoked). */
+export const AUTHORIZATION_CODES: GrantEndpoint = {
+  segment: 'authorization_codes',
+  noun: 'authorization code',
+};
+
+/**
+ * The one place a grant endpoint's path is built: the list, or one row by pk. The pk must be a
+ * positive safe integer (resolvers validate client values first); every segment is encoded.
+ */
+export function grantPath(endpoint: GrantEndpoint, pk?: number): string {
+  const base = `/api/v3/oauth2/${encodeURIComponent(endpoint.segment)}/`;
+  if (pk === undefined) return base;
+  if (!Number.isSafeInteger(pk) || pk < 1) {
+    throw new RangeError(`a ${endpoint.noun} pk must be a positive integer, got ${pk}`);
+  }
+  return `${base}${encodeURIComponent(String(pk))}/`;
+}
+
 /** What narrows and orders the upstream list (everything but the page). */
 export interface TokenListQuery {
   /** Comma-separated DRF ordering, already ending in the `pk` tie-breaker. */
@@ -47,11 +82,11 @@ export class AuthentikClient {
 
   /**
    * An API bound to one GraphQL request's credentials and abort signal. `onTokens` sees every
-   * token authentik returns during the request (to prime the request's loaders).
+   * grant authentik returns during the request, with its endpoint (to prime the request's loaders).
    */
   forRequest(
     call: UpstreamCall,
-    onTokens?: (tokens: readonly UpstreamToken[]) => void,
+    onTokens?: (tokens: readonly UpstreamToken[], endpoint: GrantEndpoint) => void,
   ): AuthentikApi {
     return new AuthentikApi(this, call, onTokens);
   }
@@ -67,8 +102,11 @@ export class AuthentikClient {
   }
 }
 
+/** What a DELETE of one row came to: deleted, or already gone (authentik's 404). */
+export type DeleteOutcome = 'deleted' | 'gone';
+
 /**
- * authentik's refresh-token API as one caller sees it. Identical GETs of this caller in flight at
+ * authentik's OAuth2 grant API as one caller sees it. Identical GETs of this caller in flight at
  * the same time (within this request or across requests) share one upstream call (http.ts).
  */
 export class AuthentikApi {
@@ -77,7 +115,10 @@ export class AuthentikApi {
   constructor(
     readonly client: AuthentikClient,
     private readonly call: UpstreamCall,
-    private readonly onTokens: (tokens: readonly UpstreamToken[]) => void = () => {},
+    private readonly onTokens: (
+      tokens: readonly UpstreamToken[],
+      endpoint: GrantEndpoint,
+    ) => void = () => {},
   ) {}
 
   /** Resolves once no list call of this request is in flight (so its rows are primed). */
@@ -85,8 +126,8 @@ export class AuthentikApi {
     while (this.listsInFlight.size > 0) await Promise.allSettled([...this.listsInFlight]);
   }
 
-  /** One page of `GET /oauth2/refresh_tokens/`; `invalid-page` for authentik's 404 past the end. */
-  async listRefreshTokens(request: TokenPageRequest): Promise<TokenPage> {
+  /** One page of a grant list; `invalid-page` for authentik's 404 past the end. */
+  async listGrants(endpoint: GrantEndpoint, request: TokenPageRequest): Promise<TokenPage> {
     const query = new URLSearchParams();
     query.set('ordering', request.ordering);
     if (request.provider !== undefined) query.set('provider', String(request.provider));
@@ -95,7 +136,7 @@ export class AuthentikApi {
     if (!request.includeRoles) query.set('include_roles', 'false');
     query.set('page', String(request.page));
     query.set('page_size', String(request.pageSize));
-    const pending = this.get(`/api/v3/oauth2/refresh_tokens/?${query}`);
+    const pending = this.get(`${grantPath(endpoint)}?${query}`);
     this.listsInFlight.add(pending);
     try {
       const response = await pending;
@@ -103,19 +144,19 @@ export class AuthentikApi {
         return { kind: 'invalid-page' };
       }
       const page = parseTokenList(expectOk(response));
-      this.onTokens(page.rows);
+      this.onTokens(page.rows, endpoint);
       return { kind: 'page', ...page };
     } finally {
       this.listsInFlight.delete(pending);
     }
   }
 
-  /** `GET /oauth2/refresh_tokens/{pk}/`; null when authentik says 404. */
-  async getRefreshToken(pk: number): Promise<UpstreamToken | null> {
-    const body = await this.retrieve(`/api/v3/oauth2/refresh_tokens/${pk}/`);
+  /** `GET /oauth2/<endpoint>/{pk}/`; null when authentik says 404. */
+  async getGrant(endpoint: GrantEndpoint, pk: number): Promise<UpstreamToken | null> {
+    const body = await this.retrieve(grantPath(endpoint, pk));
     if (body === null) return null;
-    if (!isToken(body)) throw badResponse('a refresh token');
-    this.onTokens([body]);
+    if (!isToken(body)) throw badResponse(`a ${endpoint.noun}`);
+    this.onTokens([body], endpoint);
     return body;
   }
 
@@ -143,13 +184,12 @@ export class AuthentikApi {
     return body as unknown as UpstreamProvider;
   }
 
-  /** `DELETE /oauth2/refresh_tokens/{pk}/`: false when authentik says 404. */
-  async deleteRefreshToken(pk: number): Promise<boolean> {
-    const path = `/api/v3/oauth2/refresh_tokens/${pk}/`;
-    const response = await this.client.http.request('DELETE', path, this.call);
-    if (response.status === 404) return false;
+  /** `DELETE /oauth2/<endpoint>/{pk}/` (never retried): `gone` when authentik says 404. */
+  async deleteGrant(endpoint: GrantEndpoint, pk: number): Promise<DeleteOutcome> {
+    const response = await this.client.http.request('DELETE', grantPath(endpoint, pk), this.call);
+    if (response.status === 404) return 'gone';
     expectOk(response);
-    return true;
+    return 'deleted';
   }
 
   private async retrieve(path: string): Promise<unknown> {

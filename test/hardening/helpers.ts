@@ -1,6 +1,7 @@
 import type { ExecutionResult } from 'graphql';
 import type { FakeAuthentik, FakeAuthentikOptions } from '../../src/fake-authentik/index.js';
 import { startFakeAuthentik } from '../../src/fake-authentik/index.js';
+import type { GatewayDeps } from '../../src/gateway.js';
 import { createGateway } from '../../src/gateway.js';
 import type { GqlOptions } from '../helpers/gateway.js';
 import { gqlRequest } from '../helpers/gateway.js';
@@ -36,6 +37,8 @@ export interface HardenedGatewayOptions {
   readyCacheMs?: number;
   /** Receives each log line instead of `logs` keeping it (for long runs). */
   logSink?: (line: string) => void;
+  /** Resolver limits beyond the defaults (e.g. maxRevoke). */
+  limits?: Partial<GatewayDeps['limits']>;
 }
 
 export type GqlResult<T = Record<string, unknown>> = ExecutionResult<T> & {
@@ -86,7 +89,7 @@ export async function startHardenedGateway(
   });
   const yoga = createGateway({
     authentik: client,
-    limits: { maxPageSize: 100, searchScanLimit: 10_000 },
+    limits: { maxPageSize: 100, searchScanLimit: 10_000, ...options.limits },
     graphiql: options.graphiql === false ? false : {},
     introspection: options.introspection,
     operationLimits: options.operationLimits,

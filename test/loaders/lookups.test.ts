@@ -7,6 +7,7 @@ import {
   PROVIDER_PATH,
   TOKEN_PATH,
   USER_PATH,
+  codesOf,
   distinct,
   gqlData,
   listCalls,
@@ -70,7 +71,6 @@ describe('refreshToken(pk:)', () => {
   it.each([
     ['a pk beyond the sample', () => 999_999],
     ['a gap between sample pks', gapPk],
-    ['pk 0', () => 0],
     ['the largest Int', () => 2 ** 31 - 1],
   ])('%s is null without an error, after one call', async (_name, pkOf) => {
     const pk = pkOf();
@@ -80,6 +80,14 @@ describe('refreshToken(pk:)', () => {
     expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({ refreshToken: null });
     expect(calls).toHaveLength(1);
+  });
+
+  it.each([0, -1])('pk %i is no pk: BAD_USER_INPUT, with no call', async (pk) => {
+    const { result, calls } = await measured(gw, () =>
+      gw.gql(`{ refreshToken(pk: ${pk}) { pk } }`),
+    );
+    expect(codesOf(result.errors)).toEqual(['BAD_USER_INPUT']);
+    expect(calls).toHaveLength(0);
   });
 
   it("another user's token is null for an ordinary user", async () => {
