@@ -124,6 +124,10 @@ function fieldCost(
       return { own: distinct, fanOut: distinct };
     }
   }
+  // A field that declares its own call count (revokeOAuth2Grants: one list call per grant kind;
+  // its DELETEs are bounded by MAX_REVOKE, not MAX_COST).
+  const declared = definition.extensions?.upstreamCost;
+  if (typeof declared === 'number') return { own: declared, fanOut: 1 };
   const isRoot = parent === walk.schema.getQueryType() || parent === walk.schema.getMutationType();
   const lookup = isRoot && isCompositeType(named) && definition.args.length > 0;
   return { own: lookup ? 1 : 0, fanOut: 1 };
@@ -175,7 +179,8 @@ function selectionCost(
  * Estimates how many calls to authentik an operation may make: a connection costs one call
  * (`scanCost` when it must scan) and multiplies everything below it by its page size
  * (first/last, default 20); `ids`/`pks`/`representations` lists cost and multiply by their
- * length; any other root field with arguments that returns an object is one lookup. Loads shared per request through DataLoader (the
+ * length; a field with a numeric `extensions.upstreamCost` costs that; any other root field with
+ * arguments that returns an object is one lookup. Loads shared per request through DataLoader (the
  * OAuth2 fields of a provider) are bounded by the number of distinct objects and not counted.
  */
 export function estimateUpstreamCalls(

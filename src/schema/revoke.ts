@@ -121,6 +121,8 @@ builder.relayMutationField(
       '(at most 4 deletes at once, none retried): one already gone counts in alreadyGoneCount, one that ' +
       'fails is reported in failures and the rest go on, so running it again finishes the job. ' +
       'More matches than MAX_REVOKE (default 1000) are refused with LIMIT_EXCEEDED before anything is deleted.',
+    // MAX_COST counts the first list page of each kind; the DELETEs are bounded by MAX_REVOKE.
+    extensions: { upstreamCost: 3 },
     resolve: async (_root, { input }, context) => {
       const target = readTarget(input);
       const segments = readKinds(input.kinds);
