@@ -45,9 +45,11 @@ export const OAuth2GrantRef = builder.interfaceRef<UpstreamToken>('OAuth2Grant')
   }),
 });
 
+const isPositivePk = (value: number) => Number.isSafeInteger(value) && value >= 1;
+
 /** The pk of a client-given integer: a positive safe integer, else BAD_USER_INPUT (no call). */
 export function positivePk(value: number, argument: string): number {
-  if (!Number.isSafeInteger(value) || value < 1) {
+  if (!isPositivePk(value)) {
     throw badUserInput(`Argument "${argument}" must be a positive integer, got ${value}`, {
       argument,
     });
@@ -67,7 +69,8 @@ export function grantNodeRef(typename: NodeTypeName, endpoint: GrantEndpoint) {
         pks,
         context,
         () => context.seen.grants(endpoint),
-        (pk) => context.authentik.getGrant(endpoint, pk),
+        // A node id or entity key may carry pk 0: no such grant, and no call to find out.
+        async (pk) => (isPositivePk(pk) ? context.authentik.getGrant(endpoint, pk) : null),
       ),
   });
 }

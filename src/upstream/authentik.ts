@@ -32,7 +32,9 @@ export function grantPath(endpoint: GrantEndpoint, pk?: number): string {
   const base = `/api/v3/oauth2/${encodeURIComponent(endpoint.segment)}/`;
   if (pk === undefined) return base;
   if (!Number.isSafeInteger(pk) || pk < 1) {
-    throw new RangeError(`a ${endpoint.noun} pk must be a positive integer, got ${pk}`);
+    throw new RangeError(
+      `grantPath(${endpoint.segment}): pk must be a positive integer, got ${pk}`,
+    );
   }
   return `${base}${encodeURIComponent(String(pk))}/`;
 }

@@ -4,6 +4,7 @@ import type { TestGateway } from '../helpers/gateway.js';
 import { startTestGateway } from '../helpers/gateway.js';
 import type { GrantVars, Kind } from './support.js';
 import {
+  ALL_KINDS,
   ACCESS,
   CODES,
   REFRESH,
@@ -236,6 +237,15 @@ describe('lookups, node ids and the OAuth2Grant interface', () => {
       pk: rest.pk,
       expires: rest.expires,
     });
+  });
+
+  it.each(ALL_KINDS)('node(id:) of a $typename with pk 0 is null, with no call', async (kind) => {
+    gw.fake.resetRequests();
+    const id = Buffer.from(`${kind.typename}:0`).toString('base64url');
+    const result = await gw.gql(`{ node(id: "${id}") { id } }`);
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({ node: null });
+    expect(gw.upstreamCalls()).toHaveLength(0);
   });
 
   it('one fragment on OAuth2Grant serves all three kinds', async () => {
