@@ -82,10 +82,16 @@ export function createGateway(
       useCsrfPrevention(),
       useBodyLimit(limits.maxBodyBytes),
       useIntrospection(introspection),
-      ...useOperationLimits(limits, { maxPageSize: deps.limits.maxPageSize, introspection }),
+      ...useOperationLimits(limits, {
+        maxPageSize: deps.limits.maxPageSize,
+        searchScanLimit: deps.limits.searchScanLimit,
+        introspection,
+      }),
       useCompiledExecution(),
     ],
     context: ({ request }) =>
-      createRequestContext(deps.authentik, deps.limits, request, deps.metrics?.observeUpstream),
+      createRequestContext(deps.authentik, deps.limits, request, deps.metrics?.observeUpstream, {
+        maxCalls: limits.maxCost,
+      }),
   });
 }

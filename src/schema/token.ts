@@ -1,4 +1,5 @@
 import { builder } from '../builder.js';
+import { positiveId } from '../client-values.js';
 import type { GatewayContext } from '../context.js';
 import { badUserInput, notFound } from '../errors.js';
 import { decodeNodeId, encodeNodeId } from '../node-ids.js';
@@ -86,7 +87,14 @@ builder.queryField('refreshToken', (t) =>
       'One refresh token by its integer id; null when authentik has none the caller may see. ' +
       'Several lookups in one operation run in parallel, and a token already listed costs no call.',
     args: { pk: t.arg.int({ required: true, description: "The token's integer ID." }) },
-    resolve: (_root, { pk }) => pk,
+    resolve: (_root, { pk }) => {
+      if (positiveId(pk) === undefined) {
+        throw badUserInput(`Argument "pk" must be a positive integer, got ${pk}`, {
+          argument: 'pk',
+        });
+      }
+      return pk;
+    },
   }),
 );
 

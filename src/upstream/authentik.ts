@@ -1,4 +1,4 @@
-import type { UpstreamCall, UpstreamHttp, UpstreamResponse } from './http.js';
+import type { UpstreamCall, UpstreamHttp, UpstreamResponse, UpstreamTarget } from './http.js';
 import type { UpstreamPagination, UpstreamProvider, UpstreamToken, UpstreamUser } from './types.js';
 import { UpstreamError } from './upstream-error.js';
 
@@ -22,6 +22,45 @@ export interface TokenPageRequest extends TokenListQuery {
 export type TokenPage =
   | { kind: 'page'; rows: UpstreamToken[]; pagination: UpstreamPagination }
   | { kind: 'invalid-page' };
+
+/** The routes the gateway calls, as templates: the only shapes a path to authentik can take. */
+export const ROUTES = {
+  refreshTokens: '/api/v3/oauth2/refresh_tokens/',
+  refreshToken: '/api/v3/oauth2/refresh_tokens/{pk}/',
+  users: '/api/v3/core/users/',
+  user: '/api/v3/core/users/{pk}/',
+  oauth2Provider: '/api/v3/providers/oauth2/{pk}/',
+  ready: '/-/health/ready/',
+} as const;
+
+/**
+ * The target for a route: `{pk}` becomes the decimal text of a positive safe integer (anything
+ * else is refused before a call), each segment URL-encoded, and the query appended. No client
+ * value can change the path.
+ */
+export function targetOf(
+  route: (typeof ROUTES)[keyof typeof ROUTES],
+  pk?: number,
+  query?: URLSearchParams,
+): UpstreamTarget {
+  let path: string = route;
+  if (route.includes('{pk}')) {
+    if (pk === undefined || !Number.isSafeInteger(pk) || pk < 1) {
+      throw new UpstreamError(
+        'not-sent',
+        `${String(pk).slice(0, 40)} is not a positive integer id`,
+      );
+    }
+    path = route.replace('{pk}', encodeURIComponent(String(pk)));
+  }
+  return { route, path: query ? `${path}?${query}` : path };
+}
+
+/** Limits on what one GraphQL operation may ask of authentik. */
+export interface RequestBudget {
+  /** Most calls one operation may make (MAX_COST); the next one is refused, not sent. */
+  maxCalls: number;
+}
 
 /** authentik's documented page-size maximum; a tenant may clamp lower (learned per origin). */
 export const AUTHENTIK_MAX_PAGE_SIZE = 100;
@@ -52,14 +91,15 @@ export class AuthentikClient {
   forRequest(
     call: UpstreamCall,
     onTokens?: (tokens: readonly UpstreamToken[]) => void,
+    budget?: RequestBudget,
   ): AuthentikApi {
-    return new AuthentikApi(this, call, onTokens);
+    return new AuthentikApi(this, call, onTokens, budget);
   }
 
   /** True when authentik's readiness probe answers 2xx. */
   async isReady(signal?: AbortSignal): Promise<boolean> {
     try {
-      const { status } = await this.http.request('GET', '/-/health/ready/', { signal });
+      const { status } = await this.http.request('GET', targetOf(ROUTES.ready), { signal });
       return status >= 200 && status < 300;
     } catch {
       return false;
@@ -73,11 +113,14 @@ export class AuthentikClient {
  */
 export class AuthentikApi {
   private readonly listsInFlight = new Set<Promise<unknown>>();
+  /** Calls this operation has asked for (joined shared calls included: the count is its own). */
+  private callsAsked = 0;
 
   constructor(
     readonly client: AuthentikClient,
     private readonly call: UpstreamCall,
     private readonly onTokens: (tokens: readonly UpstreamToken[]) => void = () => {},
+    private readonly budget?: RequestBudget,
   ) {}
 
   /** Resolves once no list call of this request is in flight (so its rows are primed). */
@@ -95,7 +138,7 @@ export class AuthentikApi {
     if (!request.includeRoles) query.set('include_roles', 'false');
     query.set('page', String(request.page));
     query.set('page_size', String(request.pageSize));
-    const pending = this.get(`/api/v3/oauth2/refresh_tokens/?${query}`);
+    const pending = this.send('GET', targetOf(ROUTES.refreshTokens, undefined, query));
     this.listsInFlight.add(pending);
     try {
       const response = await pending;
@@ -112,7 +155,7 @@ export class AuthentikApi {
 
   /** `GET /oauth2/refresh_tokens/{pk}/`; null when authentik says 404. */
   async getRefreshToken(pk: number): Promise<UpstreamToken | null> {
-    const body = await this.retrieve(`/api/v3/oauth2/refresh_tokens/${pk}/`);
+    const body = await this.retrieve(targetOf(ROUTES.refreshToken, pk));
     if (body === null) return null;
     if (!isToken(body)) throw badResponse('a refresh token');
     this.onTokens([body]);
@@ -121,7 +164,7 @@ export class AuthentikApi {
 
   /** `GET /core/users/{pk}/`; null when authentik says 404. */
   async getUser(pk: number): Promise<UpstreamUser | null> {
-    const body = await this.retrieve(`/api/v3/core/users/${pk}/`);
+    const body = await this.retrieve(targetOf(ROUTES.user, pk));
     if (body === null) return null;
     if (!isObjectWithPk(body)) throw badResponse('a user');
     return body as unknown as UpstreamUser;
@@ -129,7 +172,8 @@ export class AuthentikApi {
 
   /** `GET /core/users/?uuid=`: the user with this UUID; null when authentik has none. */
   async findUserByUuid(uuid: string): Promise<UpstreamUser | null> {
-    const body = expectOk(await this.get(`/api/v3/core/users/?${new URLSearchParams({ uuid })}`));
+    const query = new URLSearchParams({ uuid });
+    const body = expectOk(await this.send('GET', targetOf(ROUTES.users, undefined, query)));
     const results = (body as { results?: unknown } | null)?.results;
     if (!Array.isArray(results) || !results.every(isObjectWithPk)) throw badResponse('a user list');
     return (results[0] as UpstreamUser | undefined) ?? null;
@@ -137,7 +181,7 @@ export class AuthentikApi {
 
   /** `GET /providers/oauth2/{pk}/`; null when authentik says 404. */
   async getOAuth2Provider(pk: number): Promise<UpstreamProvider | null> {
-    const body = await this.retrieve(`/api/v3/providers/oauth2/${pk}/`);
+    const body = await this.retrieve(targetOf(ROUTES.oauth2Provider, pk));
     if (body === null) return null;
     if (!isObjectWithPk(body)) throw badResponse('an OAuth2 provider');
     return body as unknown as UpstreamProvider;
@@ -145,21 +189,30 @@ export class AuthentikApi {
 
   /** `DELETE /oauth2/refresh_tokens/{pk}/`: false when authentik says 404. */
   async deleteRefreshToken(pk: number): Promise<boolean> {
-    const path = `/api/v3/oauth2/refresh_tokens/${pk}/`;
-    const response = await this.client.http.request('DELETE', path, this.call);
+    const response = await this.send('DELETE', targetOf(ROUTES.refreshToken, pk));
     if (response.status === 404) return false;
     expectOk(response);
     return true;
   }
 
-  private async retrieve(path: string): Promise<unknown> {
-    const response = await this.get(path);
+  private async retrieve(target: UpstreamTarget): Promise<unknown> {
+    const response = await this.send('GET', target);
     if (response.status === 404) return null;
     return expectOk(response);
   }
 
-  private get(path: string): Promise<UpstreamResponse> {
-    return this.client.http.request('GET', path, this.call);
+  // Nothing is sent without credentials (authentik would refuse it) or past the operation's budget.
+  private async send(method: 'GET' | 'DELETE', target: UpstreamTarget): Promise<UpstreamResponse> {
+    if (!this.call.authorization) {
+      throw new UpstreamError('no-credentials', 'the request has no Authorization header');
+    }
+    if (this.budget && this.callsAsked >= this.budget.maxCalls) {
+      throw new UpstreamError('over-budget', 'the operation has no upstream calls left', {
+        maxCalls: this.budget.maxCalls,
+      });
+    }
+    this.callsAsked++;
+    return this.client.http.request(method, target, this.call);
   }
 }
 
