@@ -38,6 +38,11 @@ export interface GatewayConfig {
   shutdownGraceMs: number;
   /** How long a /readyz probe of authentik is reused, in ms (READY_CACHE_MS). Default 2000. */
   readyCacheMs: number;
+  /**
+   * A request whose headers and body have not all arrived by then is cut with 408, in ms
+   * (REQUEST_TIMEOUT_MS). Default 30000.
+   */
+  requestTimeoutMs: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -73,7 +78,15 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
 
 function authentikUrl(env: Env): string | undefined {
   const raw = env.AUTHENTIK_URL?.trim();
-  if (!raw) return undefined;
+  if (!raw) {
+    // Demo mode (a fake authentik, a well-known admin token) only where nobody runs production.
+    if (env.NODE_ENV?.trim() === 'production' && !boolean(env, 'DEMO', false)) {
+      throw new ConfigError(
+        'AUTHENTIK_URL must be set when NODE_ENV=production (set DEMO=true to run the built-in demo authentik anyway)',
+      );
+    }
+    return undefined;
+  }
   let url: URL;
   try {
     url = new URL(raw);
@@ -138,5 +151,6 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     breakerResetMs: integer(env, 'BREAKER_RESET_MS', 10_000, 100, 600_000),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 15_000, 0, 600_000),
     readyCacheMs: integer(env, 'READY_CACHE_MS', 2000, 0, 600_000),
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000),
   };
 }

@@ -117,6 +117,20 @@ export function upstreamToGraphQLError(error: UpstreamError): GraphQLError {
         },
       );
     }
+    case 'no-credentials':
+      return make(
+        ErrorCode.UNAUTHENTICATED,
+        'This field needs authentik: send your authentik API token in the Authorization header',
+      );
+    case 'over-budget': {
+      const max = error.details.maxCalls ?? 0;
+      return limitExceeded(
+        'MAX_COST',
+        `This operation has used its budget of ${max} calls to authentik (MAX_COST); the ` +
+          'fields that needed more were not resolved. Ask for smaller pages or fewer fields.',
+        max,
+      );
+    }
     case 'timeout':
       return make(ErrorCode.UPSTREAM_TIMEOUT, error.message);
     case 'unavailable':

@@ -89,7 +89,11 @@ export function createGateway(
       useCsrfPrevention(),
       useBodyLimit(limits.maxBodyBytes),
       useIntrospection(introspection),
-      ...useOperationLimits(limits, { maxPageSize: deps.limits.maxPageSize, introspection }),
+      ...useOperationLimits(limits, {
+        maxPageSize: deps.limits.maxPageSize,
+        searchScanLimit: deps.limits.searchScanLimit,
+        introspection,
+      }),
       useCompiledExecution(),
     ],
     context: ({ request }) =>
@@ -98,6 +102,7 @@ export function createGateway(
         deps.limits,
         request,
         deps.metrics?.observeUpstream,
+        { maxCalls: limits.maxCost },
         onRevoke,
       ),
   });

@@ -45,7 +45,14 @@ async function main(config: GatewayConfig): Promise<void> {
     logger,
     metrics,
   });
+  // The last line of defence: a rejection nothing handled is a bug, but it must not take the
+  // gateway down for every caller. It is logged (message and stack only) and serving goes on.
+  process.on('unhandledRejection', (reason) => {
+    const err = reason instanceof Error ? { message: reason.message, stack: reason.stack } : {};
+    logger.error({ err }, 'unhandled rejection (a bug): the gateway keeps serving');
+  });
   const server = createHttpServer(yoga, {
+    requestTimeoutMs: config.requestTimeoutMs,
     isReady: cachedReadiness((signal) => authentik.isReady(signal), {
       cacheMs: config.readyCacheMs,
     }),

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { initContextCache } from '@pothos/core';
 import type { GatewayContext, ResolverLimits } from './context.js';
 import type { RevokeResult } from './revoke.js';
-import type { AuthentikClient } from './upstream/authentik.js';
+import type { AuthentikClient, RequestBudget } from './upstream/authentik.js';
 import { SeenObjects } from './seen-objects.js';
 import type { CompletedCall } from './upstream/http.js';
 
@@ -33,6 +34,7 @@ export function createRequestContext(
   limits: ResolverLimits,
   request: Request,
   onCall?: (call: CompletedCall) => void,
+  budget?: RequestBudget,
   onRevoke?: (requestId: string, result: RevokeResult) => void,
 ): GatewayContext & { upstreamStats: UpstreamStats } {
   const requestId = requestIdOf(request);
@@ -41,6 +43,8 @@ export function createRequestContext(
   // Upstream calls end with the request: when the caller goes away, and when the answer is done
   // (graphql-js answers early when a non-null field fails, while sibling resolvers still run).
   const finished = new AbortController();
+  // Every upstream call of the operation listens to it (up to MAX_COST): no leak warning.
+  setMaxListeners(0, finished.signal);
   const callerLeft = () => finished.abort(request.signal.reason);
   request.signal.addEventListener('abort', callerLeft, { once: true });
   const finishUpstream = () => {
@@ -59,6 +63,7 @@ export function createRequestContext(
       },
     },
     (tokens, endpoint) => seen.rememberTokens(tokens, endpoint.segment),
+    budget,
   );
   return {
     ...initContextCache(),

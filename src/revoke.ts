@@ -88,7 +88,8 @@ export async function revokeGrants(
   await withBoundedConcurrency(matches, REVOKE_DELETES_IN_FLIGHT, async (match) => {
     const counts = byKind.get(match.endpoint.segment)!;
     try {
-      const outcome = await api.deleteGrant(match.endpoint, match.pk);
+      // Bounded by MAX_REVOKE (checked above), not by the operation's MAX_COST budget.
+      const outcome = await api.deleteGrant(match.endpoint, match.pk, { outsideBudget: true });
       result.removed.push(match);
       if (outcome === 'deleted') {
         result.deletedCount++;

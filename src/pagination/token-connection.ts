@@ -1,4 +1,6 @@
+import { positiveId } from '../client-values.js';
 import { badUserInput } from '../errors.js';
+import { AUTHENTIK_MAX_PAGE_SIZE } from '../upstream/authentik.js';
 import type { AuthentikApi, GrantEndpoint, TokenListQuery } from '../upstream/authentik.js';
 import type { UpstreamToken } from '../upstream/types.js';
 import type { TokenConnection } from './connection-result.js';
@@ -39,6 +41,28 @@ export interface TokenConnectionOptions {
   /** Some selected field needs `groupsObj` / `rolesObj`. */
   includeGroups: boolean;
   includeRoles: boolean;
+}
+
+/**
+ * Whether a connection with these arguments is answered by scanning the list (a search, or a
+ * filter the gateway applies itself: isExpired, revoked) rather than by reading one window.
+ */
+export function forcesScan(args: {
+  search?: unknown;
+  filter?: { isExpired?: unknown; revoked?: unknown } | null;
+}): boolean {
+  if (typeof args.search === 'string' && args.search.trim() !== '') return true;
+  const filter = args.filter;
+  return (
+    typeof filter === 'object' &&
+    filter !== null &&
+    (filter.isExpired != null || filter.revoked != null)
+  );
+}
+
+/** Most upstream calls one scan may make: SEARCH_SCAN_LIMIT rows in authentik's largest pages. */
+export function scanCallsAtMost(scanLimit: number): number {
+  return Math.ceil(scanLimit / AUTHENTIK_MAX_PAGE_SIZE);
 }
 
 /** authentik's own default ordering, which has no unique tie-breaker of its own. */
@@ -83,6 +107,14 @@ export async function resolveTokenConnection(
     includeGroups: options.includeGroups,
     includeRoles: options.includeRoles,
   };
+  for (const key of ['providerPk', 'userPk'] as const) {
+    const value = filter[key];
+    if (value != null && positiveId(value) === undefined) {
+      throw badUserInput(`filter.${key} must be a positive integer, got ${value}`, {
+        argument: `filter.${key}`,
+      });
+    }
+  }
   if (filter.providerPk != null) query.provider = filter.providerPk;
   if (filter.userPk != null) query.user = filter.userPk;
   const isExpired = filter.isExpired ?? undefined;
@@ -99,7 +131,7 @@ export async function resolveTokenConnection(
   ]);
   const window = readWindowArgs(args, options.maxPageSize, fingerprint);
   const rows = new UpstreamRows(api, endpoint, query);
-  if (terms.length === 0 && isExpired === undefined && revoked === undefined) {
+  if (!forcesScan(args)) {
     return offsetWindow(rows, window, fingerprint);
   }
   const matches = (token: UpstreamToken) =>

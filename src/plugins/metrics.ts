@@ -28,11 +28,6 @@ export interface GatewayMetrics {
   countRevoke(result: RevokeResult): void;
 }
 
-// `/api/v3/core/users/7/?x=1` -> `/api/v3/core/users/{pk}/`: a small, fixed label set.
-function endpointOf(path: string): string {
-  return path.split('?', 1)[0]!.replace(/\/\d+(?=\/|$)/g, '/{pk}');
-}
-
 export interface GatewayMetricsOptions {
   /** Node's process metrics (CPU, memory, event loop lag). Default true. */
   processMetrics?: boolean;
@@ -104,7 +99,8 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     upstreamDuration,
     observeUpstream(call) {
       upstreamDuration
-        .labels(call.method, endpointOf(call.path), call.outcome)
+        // The route's template, never the path: no value from a request becomes a label.
+        .labels(call.method, call.route, call.outcome)
         .observe(call.durationMs / 1000);
     },
     countErrors(codes) {

@@ -8,7 +8,6 @@ import { resolveTokenConnection } from '../pagination/token-connection.js';
 import type { GrantEndpoint } from '../upstream/authentik.js';
 import { OrderDirection } from './enums.js';
 import type { GrantKindSchema } from './grant.js';
-import { positivePk } from './grant.js';
 import { OAuth2ProviderRef } from './provider.js';
 import { operationSelects, selectsChild } from './selection.js';
 import { UserRef } from './user.js';
@@ -46,15 +45,6 @@ export function resolveGrantConnection(
     includeGroups: operationSelects(info, 'groupsObj'),
     includeRoles: operationSelects(info, 'rolesObj'),
   });
-}
-
-// Filter pks come from the client: positive integers, or BAD_USER_INPUT before any call.
-function validatedFilter(args: TokenConnectionArgs): TokenConnectionArgs {
-  const filter = args.filter;
-  if (!filter) return args;
-  if (filter.userPk != null) positivePk(filter.userPk, 'filter.userPk');
-  if (filter.providerPk != null) positivePk(filter.providerPk, 'filter.providerPk');
-  return args;
 }
 
 // A parent (user or provider) fixes one filter; a different value from the client is a mistake.
@@ -153,7 +143,7 @@ export function defineGrantConnection(kind: GrantConnectionSchema): void {
     filter: t.field({ type: filterInput, description: 'Narrows the list.' }),
   }));
   const resolve = (args: unknown, context: GatewayContext, info: GraphQLResolveInfo) =>
-    resolveGrantConnection(endpoint, validatedFilter(args as TokenConnectionArgs), context, info);
+    resolveGrantConnection(endpoint, args as TokenConnectionArgs, context, info);
 
   builder.queryField(listField, (t) =>
     t.connection(

@@ -1,4 +1,5 @@
 import { builder } from '../builder.js';
+import { positiveId } from '../client-values.js';
 import type { GatewayContext } from '../context.js';
 import { badUserInput, notFound } from '../errors.js';
 import type { NodeTypeName } from '../node-ids.js';
@@ -45,7 +46,7 @@ export const OAuth2GrantRef = builder.interfaceRef<UpstreamToken>('OAuth2Grant')
   }),
 });
 
-const isPositivePk = (value: number) => Number.isSafeInteger(value) && value >= 1;
+const isPositivePk = (value: number) => positiveId(value) !== undefined;
 
 /** The pk of a client-given integer: a positive safe integer, else BAD_USER_INPUT (no call). */
 export function positivePk(value: number, argument: string): number {

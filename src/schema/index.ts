@@ -1,6 +1,7 @@
 import { printSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLSchema } from 'graphql';
 import { builder } from '../builder.js';
+import { guardEntityRepresentations } from './entity-representations.js';
 import './enums.js';
 import './user.js';
 import './provider.js';
@@ -20,10 +21,11 @@ export const FEDERATION_SPEC_URL = 'https://specs.apollo.dev/federation/v2.9';
 
 /**
  * Builds the schema the gateway serves: a Federation 2 subgraph (types sorted by name), so the
- * same server works alone and inside a supergraph (`_service`, `_entities`, `@key`).
+ * same server works alone and inside a supergraph (`_service`, `_entities`, `@key`). Entity
+ * representations are checked before any is resolved (entity-representations.ts).
  */
 export function buildSchema(): GraphQLSchema {
-  return builder.toSubGraphSchema({ linkUrl: FEDERATION_SPEC_URL });
+  return guardEntityRepresentations(builder.toSubGraphSchema({ linkUrl: FEDERATION_SPEC_URL }));
 }
 
 /**

@@ -239,14 +239,16 @@ describe('lookups, node ids and the OAuth2Grant interface', () => {
     });
   });
 
-  it.each(ALL_KINDS)('node(id:) of a $typename with pk 0 is null, with no call', async (kind) => {
-    gw.fake.resetRequests();
-    const id = Buffer.from(`${kind.typename}:0`).toString('base64url');
-    const result = await gw.gql(`{ node(id: "${id}") { id } }`);
-    expect(result.errors).toBeUndefined();
-    expect(result.data).toEqual({ node: null });
-    expect(gw.upstreamCalls()).toHaveLength(0);
-  });
+  it.each(ALL_KINDS)(
+    'node(id:) of a $typename with pk 0 is BAD_USER_INPUT, with no call',
+    async (kind) => {
+      gw.fake.resetRequests();
+      const id = Buffer.from(`${kind.typename}:0`).toString('base64url');
+      const result = await gw.gql(`{ node(id: "${id}") { id } }`);
+      expect(codesOf(result.errors)).toEqual(['BAD_USER_INPUT']);
+      expect(gw.upstreamCalls()).toHaveLength(0);
+    },
+  );
 
   it('one fragment on OAuth2Grant serves all three kinds', async () => {
     const fragment =

@@ -12,12 +12,12 @@ describe('MAX_COST counts the grant connections and revokeOAuth2Grants', () => {
     [
       'an authorization-code search scans',
       '{ authorizationCodes(search: "smith") { totalCount } }',
-      10,
+      100,
     ],
     [
       'an access-token revoked filter scans',
       '{ accessTokens(filter: { revoked: false }) { totalCount } }',
-      10,
+      100,
     ],
     [
       'nested connections multiply by first',

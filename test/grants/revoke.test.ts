@@ -294,6 +294,24 @@ describe('MAX_REVOKE', () => {
   });
 });
 
+describe('MAX_COST does not bound the DELETEs (MAX_REVOKE does)', () => {
+  let cheap: HardenedGateway;
+  beforeAll(async () => {
+    cheap = await startHardenedGateway({ operationLimits: { maxCost: 4 } });
+  });
+  afterAll(() => cheap.close());
+
+  it('a revoke deletes more grants than the operation budget of calls', async () => {
+    const total = ALL_KINDS.flatMap((kind) => restGrants(cheap, kind, { user: 42 })).length;
+    expect(total).toBeGreaterThan(4);
+    const result = await cheap.gql<{ revokeOAuth2Grants: Payload }>(REVOKE, {
+      input: { userPk: 42 },
+    });
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.revokeOAuth2Grants.deletedCount).toBe(total);
+  });
+});
+
 describe('at most 4 DELETEs in flight', () => {
   it('the fake never sees more than 4 at once, and sees 4 when there is work for them', async () => {
     const total = grantsOfUser(23).length;

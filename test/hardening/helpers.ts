@@ -35,6 +35,10 @@ export interface HardenedGatewayOptions {
   /** Also serve over a real listening node:http server. */
   listen?: boolean;
   readyCacheMs?: number;
+  /** SEARCH_SCAN_LIMIT. Default 10000. */
+  searchScanLimit?: number;
+  /** REQUEST_TIMEOUT_MS of the listening server. Default 30000. */
+  requestTimeoutMs?: number;
   /** Receives each log line instead of `logs` keeping it (for long runs). */
   logSink?: (line: string) => void;
   /** Resolver limits beyond the defaults (e.g. maxRevoke). */
@@ -89,7 +93,11 @@ export async function startHardenedGateway(
   });
   const yoga = createGateway({
     authentik: client,
-    limits: { maxPageSize: 100, searchScanLimit: 10_000, ...options.limits },
+    limits: {
+      maxPageSize: 100,
+      searchScanLimit: options.searchScanLimit ?? 10_000,
+      ...options.limits,
+    },
     graphiql: options.graphiql === false ? false : {},
     introspection: options.introspection,
     operationLimits: options.operationLimits,
@@ -100,6 +108,7 @@ export async function startHardenedGateway(
   let url: string | undefined;
   if (options.listen) {
     server = createHttpServer(yoga, {
+      requestTimeoutMs: options.requestTimeoutMs,
       isReady: cachedReadiness((signal) => client.isReady(signal), {
         cacheMs: options.readyCacheMs ?? 2000,
       }),
@@ -156,4 +165,21 @@ export function leakingLines(logs: string[], secrets: string[]): string[] {
       /Bearer\s+(?!\[redacted\])\S/i.test(line) ||
       secrets.some((secret) => line.includes(secret)),
   );
+}
+
+/** The routes the gateway may call on authentik, with positive integer ids only. */
+export const KNOWN_UPSTREAM_ROUTES = [
+  /^\/api\/v3\/oauth2\/refresh_tokens\/$/,
+  /^\/api\/v3\/oauth2\/refresh_tokens\/[1-9]\d*\/$/,
+  /^\/api\/v3\/core\/users\/$/,
+  /^\/api\/v3\/core\/users\/[1-9]\d*\/$/,
+  /^\/api\/v3\/providers\/oauth2\/[1-9]\d*\/$/,
+  /^\/-\/health\/ready\/$/,
+];
+
+/** Paths of recorded upstream requests outside {@link KNOWN_UPSTREAM_ROUTES}. */
+export function unknownRoutes(requests: readonly { path: string }[]): string[] {
+  return requests
+    .map((request) => request.path)
+    .filter((path) => !KNOWN_UPSTREAM_ROUTES.some((route) => route.test(path)));
 }

@@ -7,7 +7,6 @@ import {
   PROVIDER_PATH,
   TOKEN_PATH,
   USER_PATH,
-  codesOf,
   distinct,
   gqlData,
   listCalls,
@@ -82,11 +81,12 @@ describe('refreshToken(pk:)', () => {
     expect(calls).toHaveLength(1);
   });
 
-  it.each([0, -1])('pk %i is no pk: BAD_USER_INPUT, with no call', async (pk) => {
+  it.each([0, -1])('pk %i is refused with BAD_USER_INPUT, without a call', async (pk) => {
     const { result, calls } = await measured(gw, () =>
       gw.gql(`{ refreshToken(pk: ${pk}) { pk } }`),
     );
-    expect(codesOf(result.errors)).toEqual(['BAD_USER_INPUT']);
+    expect(result.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    expect(result.errors![0]!.message).toContain(String(pk));
     expect(calls).toHaveLength(0);
   });
 
