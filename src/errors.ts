@@ -67,7 +67,7 @@ export function csrfHeaderRequired(header: string): GraphQLError {
 /** The search/filter would read more upstream rows than SEARCH_SCAN_LIMIT allows. */
 export function searchTooBroad(rowsToRead: number, limit: number): GraphQLError {
   return new GraphQLError(
-    `This search or filter would read ${rowsToRead} refresh tokens from authentik, more than the ` +
+    `This search or filter would read ${rowsToRead} grants from authentik, more than the ` +
       `scan limit of ${limit} rows (SEARCH_SCAN_LIMIT). Narrow it with filter.providerPk or filter.userPk.`,
     { extensions: { code: ErrorCode.SEARCH_TOO_BROAD, rowsToRead, scanLimit: limit } },
   );

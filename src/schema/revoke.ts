@@ -30,6 +30,7 @@ const KINDS: Record<
 };
 const ALL_KINDS = Object.keys(KINDS) as Segment[];
 
+/** revokeOAuth2Grants' `kinds`: values are the endpoints' path segments. */
 export const OAuth2GrantKind = builder.enumType('OAuth2GrantKind', {
   description: 'A kind of OAuth2 grant authentik keeps.',
   values: {
