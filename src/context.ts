@@ -7,6 +7,12 @@ export interface ResolverLimits {
   searchScanLimit: number;
 }
 
+/** Upstream calls one operation made, for its log line and metrics. */
+export interface UpstreamStats {
+  calls: number;
+  totalMs: number;
+}
+
 /**
  * Everything a resolver may use, created fresh for each GraphQL request: the caller's view of
  * authentik (their credentials, their abort signal), the objects seen so far, and the Pothos
@@ -17,6 +23,8 @@ export interface GatewayContext {
   limits: ResolverLimits;
   requestId: string;
   seen: SeenObjects;
+  /** Calls this operation made to authentik, and their time (for the request log). */
+  upstreamStats: UpstreamStats;
   /** Cancels this request's upstream calls still in flight once its answer is complete. */
   finishUpstream(): void;
 }
