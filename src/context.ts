@@ -10,6 +10,12 @@ export interface ResolverLimits {
   maxRevoke?: number;
 }
 
+/** Upstream calls one operation made, for its log line and metrics. */
+export interface UpstreamStats {
+  calls: number;
+  totalMs: number;
+}
+
 /**
  * Everything a resolver may use, created fresh for each GraphQL request: the caller's view of
  * authentik (their credentials, their abort signal), the objects seen so far, and the Pothos
@@ -20,6 +26,8 @@ export interface GatewayContext {
   limits: ResolverLimits;
   requestId: string;
   seen: SeenObjects;
+  /** Calls this operation made to authentik, and their time (for the request log). */
+  upstreamStats: UpstreamStats;
   /** Cancels this request's upstream calls still in flight once its answer is complete. */
   finishUpstream(): void;
   /** Logs and counts a finished revokeOAuth2Grants (request log and /metrics, when configured). */

@@ -42,6 +42,9 @@ export interface GatewayDeps {
   metrics?: GatewayMetrics;
 }
 
+/** The yoga instance the gateway serves. */
+export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayContext>;
+
 let schema: ReturnType<typeof buildSchema> | undefined;
 
 // Expected failures carry their own GraphQL error; upstream ones are translated; the rest is masked.
@@ -50,12 +53,10 @@ function maskGatewayError(error: unknown, message: string, isDev?: boolean): Err
 }
 
 /**
- * The composition root: wires schema, context and plugins into a yoga instance. It never
- * listens; `src/main.ts` (or a test) serves it.
+ * Wires schema, context and plugins into a yoga instance (the GraphQL part of the composition
+ * root, `src/app.ts`). It never listens.
  */
-export function createGateway(
-  deps: GatewayDeps,
-): YogaServerInstance<Record<string, unknown>, GatewayContext> {
+export function createGateway(deps: GatewayDeps): GatewayYoga {
   schema ??= buildSchema();
   const limits = resolveOperationLimits(deps.operationLimits);
   const introspection = deps.introspection ?? true;

@@ -2,7 +2,6 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GatewayMetrics } from '../plugins/metrics.js';
-import type { FastPath } from './fast-path.js';
 
 /** What the server wrapper needs besides the yoga instance. */
 export interface HttpServerDeps {
@@ -10,8 +9,6 @@ export interface HttpServerDeps {
   isReady: () => Promise<boolean>;
   /** Counts requests in flight when given. */
   metrics?: GatewayMetrics;
-  /** Serves plain JSON POSTs of queries without yoga's Fetch-API layer (see fast-path.ts). */
-  fastPath?: FastPath;
   /**
    * A request whose headers and body have not all arrived by then is answered 408 and its
    * connection closed (checked every second), in ms. Default 30000.
@@ -100,7 +97,7 @@ export function createHttpServer(yoga: RequestListener, deps: HttpServerDeps): G
       // period: let it go now.
       if (draining) setImmediate(() => server.closeIdleConnections());
     });
-    if (!deps.fastPath?.(req, res)) yoga(req, res);
+    yoga(req, res);
   });
 
   return {

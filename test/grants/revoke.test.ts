@@ -264,7 +264,7 @@ describe('refused before any call', () => {
 describe('MAX_REVOKE', () => {
   let limited: HardenedGateway;
   beforeAll(async () => {
-    limited = await startHardenedGateway({ limits: { maxRevoke: 10 } });
+    limited = await startHardenedGateway({ maxRevoke: 10 });
   });
   afterAll(() => limited.close());
 

@@ -56,7 +56,6 @@ describe('entity representations and ids are checked before use', () => {
   let gateway: HardenedGateway;
   beforeAll(async () => {
     gateway = await startHardenedGateway({
-      listen: true,
       breaker: { failureThreshold: 5, resetMs: 60_000 },
       readyCacheMs: 0,
     });
@@ -290,7 +289,7 @@ describe('MAX_COST is a budget of upstream calls', () => {
 describe('slow clients (REQUEST_TIMEOUT_MS)', () => {
   let gateway: HardenedGateway;
   beforeAll(async () => {
-    gateway = await startHardenedGateway({ listen: true, requestTimeoutMs: 1500 });
+    gateway = await startHardenedGateway({ requestTimeoutMs: 1500 });
   });
   afterAll(() => gateway.close());
 

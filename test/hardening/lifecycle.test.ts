@@ -11,7 +11,7 @@ const PAGE = '{ refreshTokens(first: 3) { nodes { pk } } }';
 describe('health, readiness, metrics and request ids on a listening server', () => {
   let gateway: HardenedGateway;
   beforeAll(async () => {
-    gateway = await startHardenedGateway({ listen: true, readyCacheMs: 300 });
+    gateway = await startHardenedGateway({ readyCacheMs: 300 });
   });
   afterAll(() => gateway.close());
 
