@@ -2,7 +2,7 @@ import type { Plugin } from 'graphql-yoga';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { operationTypeOf } from '../operation-type.js';
 import type { CompletedCall } from '../upstream/http.js';
-import { errorCodesOf } from './error-codes.js';
+import { errorCodesOf } from '../errors.js';
 
 /** The gateway's own Prometheus metrics, next to graphql-yoga's (one registry per gateway). */
 export interface GatewayMetrics {

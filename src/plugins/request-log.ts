@@ -5,7 +5,7 @@ import { scrubCredentials } from '../logger.js';
 import { operationTypeOf } from '../operation-type.js';
 import { requestIdOf } from '../request-context.js';
 import type { GatewayContext, UpstreamStats } from '../context.js';
-import { errorCodesOf, isUnexpected } from './error-codes.js';
+import { errorCodesOf, isUnexpected } from '../errors.js';
 
 /** What one request's log line says. */
 export interface RequestEntry {
