@@ -3,7 +3,7 @@ import { createYoga, maskError } from 'graphql-yoga';
 import type { GatewayContext, ResolverLimits } from './context.js';
 import { clientErrorForUpstream } from './errors.js';
 import type { Logger } from './logger.js';
-import { useBodyLimit } from './plugins/body-limit.js';
+import { useBodyLimitError } from './plugins/body-limit.js';
 import { useCsrfPrevention } from './plugins/csrf.js';
 import { useCompiledExecution } from './plugins/jit.js';
 import { useFinishUpstream } from './plugins/finish-upstream.js';
@@ -79,8 +79,8 @@ export function createGateway(deps: GatewayDeps): GatewayYoga {
     maskedErrors: { maskError: maskGatewayError },
     ...(deps.logger ? { logging: yogaLogger(deps.logger) } : {}),
     batching: limits.maxBatchSize > 0 ? { limit: limits.maxBatchSize } : false,
-    // useBodyLimit caps the body instead, with an error that names the limit.
-    maxRequestBodySize: false,
+    // Counted by yoga; useBodyLimitError names the limit in its refusal.
+    maxRequestBodySize: limits.maxBodyBytes,
     plugins: [
       // First, so that the log and metrics below see upstream failures already translated.
       useUpstreamErrors(),
@@ -88,7 +88,7 @@ export function createGateway(deps: GatewayDeps): GatewayYoga {
       ...(deps.logger ? [useRequestLog(deps.logger)] : []),
       ...(deps.metrics ? [useGatewayMetrics(deps.metrics)] : []),
       useCsrfPrevention(),
-      useBodyLimit(limits.maxBodyBytes),
+      useBodyLimitError(limits.maxBodyBytes),
       useIntrospection(introspection),
       ...useOperationLimits(limits, {
         maxPageSize: deps.limits.maxPageSize,

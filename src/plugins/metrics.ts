@@ -3,7 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { operationTypeOf } from '../operation-type.js';
 import type { RevokeResult } from '../revoke.js';
 import type { CompletedCall } from '../upstream/http.js';
-import { errorCodesOf } from './error-codes.js';
+import { errorCodesOf } from '../errors.js';
 
 /** The gateway's own Prometheus metrics, next to graphql-yoga's (one registry per gateway). */
 export interface GatewayMetrics {

@@ -6,7 +6,7 @@ import { operationTypeOf } from '../operation-type.js';
 import { requestIdOf } from '../request-context.js';
 import type { GatewayContext, UpstreamStats } from '../context.js';
 import type { RevokeResult } from '../revoke.js';
-import { errorCodesOf, isUnexpected } from './error-codes.js';
+import { errorCodesOf, isUnexpected } from '../errors.js';
 
 /** What one request's log line says. */
 export interface RequestEntry {

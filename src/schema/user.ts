@@ -1,6 +1,6 @@
 import { builder } from '../builder.js';
 import type { GatewayContext } from '../context.js';
-import { UpstreamError } from '../upstream/upstream-error.js';
+import { isPermissionDenied } from '../errors.js';
 import type { UpstreamGroup, UpstreamRole, UpstreamUser } from '../upstream/types.js';
 import { UserType } from './enums.js';
 import { referenceNeedsLoad } from './entity-reference.js';
@@ -98,7 +98,7 @@ async function uuidOfReference(pk: number, context: GatewayContext): Promise<str
   try {
     return (await UserRef.getDataloader(context).load(pk)).uuid ?? null;
   } catch (error) {
-    if (error instanceof UpstreamError && error.status === 403) return null;
+    if (isPermissionDenied(error)) return null;
     throw error;
   }
 }
