@@ -15,6 +15,8 @@ export interface GatewayConfig {
   maxPageSize: number;
   /** Most upstream rows one search/filter scan may read. Default 10000. */
   searchScanLimit: number;
+  /** Most grants one revokeOAuth2Grants may match before it is refused (MAX_REVOKE). Default 1000. */
+  maxRevoke: number;
   /** Log level: fatal, error, warn, info, debug, trace or silent. Default info. */
   logLevel: LogLevel;
   /** GraphiQL on GET /graphql in a browser (GRAPHIQL). Default true. */
@@ -49,6 +51,11 @@ export interface GatewayConfig {
   shutdownDelayMs: number;
   /** OpenTelemetry tracing: on when an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_*). */
   tracing: boolean;
+  /**
+   * A request whose headers and body have not all arrived by then is cut with 408, in ms
+   * (REQUEST_TIMEOUT_MS). Default 30000.
+   */
+  requestTimeoutMs: number;
 }
 
 /** Proxy settings for the authentik connection, as curl and most tools read them. */
@@ -91,7 +98,15 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
 
 function authentikUrl(env: Env): string | undefined {
   const raw = env.AUTHENTIK_URL?.trim();
-  if (!raw) return undefined;
+  if (!raw) {
+    // Demo mode (a fake authentik, a well-known admin token) only where nobody runs production.
+    if (env.NODE_ENV?.trim() === 'production' && !boolean(env, 'DEMO', false)) {
+      throw new ConfigError(
+        'AUTHENTIK_URL must be set when NODE_ENV=production (set DEMO=true to run the built-in demo authentik anyway)',
+      );
+    }
+    return undefined;
+  }
   let url: URL;
   try {
     url = new URL(raw);
@@ -182,6 +197,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     upstreamTimeoutMs: integer(env, 'UPSTREAM_TIMEOUT_MS', 10_000, 1, 600_000),
     maxPageSize: integer(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
     searchScanLimit: integer(env, 'SEARCH_SCAN_LIMIT', 10_000, 1, 10_000_000),
+    maxRevoke: integer(env, 'MAX_REVOKE', 1000, 1, 100_000),
     logLevel,
     graphiql: boolean(env, 'GRAPHIQL', true),
     introspection: boolean(env, 'INTROSPECTION', true),
@@ -217,5 +233,6 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     upstreamConnections: integer(env, 'UPSTREAM_CONNECTIONS', 64, 1, 4096),
     shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', 0, 0, 600_000),
     tracing: tracingConfigured(env),
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000),
   };
 }

@@ -4,7 +4,7 @@ import { getOperationAST } from 'graphql';
 import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GatewayContext } from '../context.js';
-import { errorCodesOf } from '../plugins/error-codes.js';
+import { errorCodesOf } from '../errors.js';
 
 const TRACER_NAME = 'authentik-graphql-gateway';
 

@@ -19,9 +19,19 @@ export interface UpstreamCall {
   onCall?: (call: CompletedCall) => void;
 }
 
+/** Where a call goes: the concrete path, and its fixed template for metrics and logs. */
+export interface UpstreamTarget {
+  /** Path below the base URL, built from validated values only, e.g. `/api/v3/core/users/7/`. */
+  path: string;
+  /** The route's template, e.g. `/api/v3/core/users/{pk}/`: never a value from a request. */
+  route: string;
+}
+
 export interface CompletedCall {
   method: string;
   path: string;
+  /** The route's template (a fixed set: safe as a metric label). */
+  route: string;
   status: number | undefined;
   durationMs: number;
   outcome: 'ok' | UpstreamError['kind'] | 'aborted';
@@ -85,23 +95,27 @@ export class UpstreamHttp {
    * this request or another; the joiner's `onCall` is not told, as it made no call. A write makes
    * the GETs in flight unjoinable, before and after it is sent.
    */
-  request(method: 'GET' | 'DELETE', path: string, call: UpstreamCall): Promise<UpstreamResponse> {
+  request(
+    method: 'GET' | 'DELETE',
+    target: UpstreamTarget,
+    call: UpstreamCall,
+  ): Promise<UpstreamResponse> {
     if (method === 'GET') {
-      const key = `${call.authorization ?? ''}\n${path}`;
+      const key = `${call.authorization ?? ''}\n${target.path}`;
       return this.inFlightGets.join(key, call.signal, (signal) =>
-        this.send(method, path, { ...call, signal }),
+        this.send(method, target, { ...call, signal }),
       );
     }
     this.inFlightGets.forgetAll();
-    const sent = this.send(method, path, call);
+    const sent = this.send(method, target, call);
     const written = () => this.inFlightGets.forgetAll();
     sent.then(written, written);
     return sent;
   }
 
-  private send(method: 'GET' | 'DELETE', path: string, call: UpstreamCall) {
+  private send(method: 'GET' | 'DELETE', target: UpstreamTarget, call: UpstreamCall) {
     return this.resilience.run(method, call.signal, (signal) =>
-      this.attempt(method, path, { ...call, signal }),
+      this.attempt(method, target, { ...call, signal }),
     );
   }
 
@@ -109,7 +123,7 @@ export class UpstreamHttp {
   // (resilience.ts owns the deadline; undici's own timeouts back it up).
   private async attempt(
     method: 'GET' | 'DELETE',
-    path: string,
+    { path, route }: UpstreamTarget,
     call: UpstreamCall,
   ): Promise<UpstreamResponse> {
     const started = performance.now();
@@ -135,7 +149,8 @@ export class UpstreamHttp {
       outcome = failure instanceof UpstreamError ? failure.kind : 'aborted';
       throw failure;
     } finally {
-      call.onCall?.({ method, path, status, durationMs: performance.now() - started, outcome });
+      const durationMs = performance.now() - started;
+      call.onCall?.({ method, path, route, status, durationMs, outcome });
     }
   }
 
@@ -155,6 +170,16 @@ export class UpstreamHttp {
       error instanceof undiciErrors.ConnectTimeoutError
     ) {
       return new UpstreamError('timeout', `authentik did not answer within ${this.timeoutMs} ms`);
+    }
+    // undici refused to send it (a bad path or header): nothing reached authentik, so this is
+    // never authentik's failure and must not count toward the circuit breaker.
+    if (
+      error instanceof undiciErrors.InvalidArgumentError ||
+      error instanceof undiciErrors.NotSupportedError ||
+      !(error instanceof Error) ||
+      !('code' in error)
+    ) {
+      return new UpstreamError('not-sent', 'the gateway could not send this request to authentik');
     }
     // The cause (undici's error, with its code) tells resilience.ts whether a retry is safe.
     return Object.assign(new UpstreamError('unreachable', 'authentik could not be reached'), {

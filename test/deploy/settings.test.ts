@@ -3,33 +3,26 @@ import type { GatewayConfig } from '../../src/config.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import type { FakeAuthentik } from '../../src/fake-authentik/index.js';
 import { startFakeAuthentik } from '../../src/fake-authentik/index.js';
-import { createGateway } from '../../src/gateway.js';
+import { createApp } from '../../src/app.js';
 import { createLogger } from '../../src/logger.js';
-import { createHttpServer } from '../../src/server/http-server.js';
 import { shutdownOnSignals } from '../../src/server/shutdown.js';
-import { AuthentikClient } from '../../src/upstream/authentik.js';
-import { UpstreamHttp } from '../../src/upstream/http.js';
-import type { UpstreamHttpOptions } from '../../src/upstream/http.js';
-import { gqlRequest } from '../helpers/gateway.js';
+import { gqlRequest, startApp, testConfig } from '../helpers/gateway.js';
 import { FAKE_CA_FILE, startConnectProxy, startTlsFront } from './network.js';
 
 const QUERY = '{ refreshTokens(first: 2) { totalCount } }';
 
-// A gateway over `authentikUrl` with the given connection settings, queried in-process.
-async function queryThrough(authentikUrl: string, options: Partial<UpstreamHttpOptions>) {
-  const http = new UpstreamHttp(authentikUrl, { timeoutMs: 3000, ...options });
-  const yoga = createGateway({
-    authentik: new AuthentikClient(http),
-    limits: { maxPageSize: 100, searchScanLimit: 10_000 },
-  });
+// A gateway (createApp, as main.ts builds it) over `authentikUrl` with the given connection
+// settings, queried in-process.
+async function queryThrough(authentikUrl: string, settings: Partial<GatewayConfig>) {
+  const app = await createApp(testConfig(authentikUrl, { upstreamTimeoutMs: 3000, ...settings }));
   try {
-    const response = await yoga.fetch('http://gateway.test/graphql', gqlRequest(QUERY, {}));
+    const response = await app.yoga.fetch('http://gateway.test/graphql', gqlRequest(QUERY, {}));
     return (await response.json()) as {
       data?: { refreshTokens: { totalCount: number } } | null;
       errors?: { extensions?: { code?: string } }[];
     };
   } finally {
-    await http.close();
+    await app.release();
   }
 }
 
@@ -92,19 +85,21 @@ describe('deployment settings in loadConfig', () => {
 });
 
 describe('CORS_ORIGINS', () => {
-  const preflight = (origins: string[] | '*' | undefined, origin: string) =>
-    createGateway({
-      authentik: new AuthentikClient(new UpstreamHttp('http://127.0.0.1:9', { timeoutMs: 100 })),
-      limits: { maxPageSize: 100, searchScanLimit: 10_000 },
-      corsOrigins: origins,
-    }).fetch('http://gateway.test/graphql', {
-      method: 'OPTIONS',
-      headers: {
-        origin,
-        'access-control-request-method': 'POST',
-        'access-control-request-headers': 'authorization, content-type',
-      },
-    });
+  const preflight = async (origins: string[] | '*' | undefined, origin: string) => {
+    const app = await createApp(testConfig('http://127.0.0.1:9', { corsOrigins: origins }));
+    try {
+      return await app.yoga.fetch('http://gateway.test/graphql', {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization, content-type',
+        },
+      });
+    } finally {
+      await app.release();
+    }
+  };
 
   it.each([
     [undefined, 'https://app.example.com', null],
@@ -144,13 +139,13 @@ describe('authentik over TLS with its own CA (AUTHENTIK_CA_FILE), and through a 
 
   it('answers when the CA file is given', async () => {
     const { authentikCa } = loadConfig({ AUTHENTIK_CA_FILE: FAKE_CA_FILE });
-    const result = await queryThrough(tls.url, { ca: authentikCa });
+    const result = await queryThrough(tls.url, { authentikCa });
     expect(result.errors).toBeUndefined();
     expect(result.data?.refreshTokens.totalCount).toBe(300);
   });
 
   it('refuses the self-signed certificate without it (UPSTREAM_ERROR)', async () => {
-    const result = await queryThrough(tls.url, { retries: 0 });
+    const result = await queryThrough(tls.url, { upstreamRetries: 0 });
     expect(result.errors?.map((error) => error.extensions?.code)).toEqual(['UPSTREAM_ERROR']);
   });
 
@@ -160,7 +155,7 @@ describe('authentik over TLS with its own CA (AUTHENTIK_CA_FILE), and through a 
       AUTHENTIK_CA_FILE: FAKE_CA_FILE,
       HTTPS_PROXY: proxy.url,
     });
-    const result = await queryThrough(tls.url, { ca: authentikCa, proxy: settings });
+    const result = await queryThrough(tls.url, { authentikCa, proxy: settings });
     expect(result.data?.refreshTokens.totalCount).toBe(300);
     expect(proxy.tunnels).toEqual([new URL(tls.url).host]);
   });
@@ -181,21 +176,16 @@ describe('authentik over TLS with its own CA (AUTHENTIK_CA_FILE), and through a 
 describe('SHUTDOWN_DELAY_MS', () => {
   it('keeps serving between the signal and closing the listener, then drains and exits 0', async () => {
     const fake = await startFakeAuthentik({ host: '127.0.0.1', port: 0 });
-    const http = new UpstreamHttp(fake.url, { timeoutMs: 3000 });
-    const client = new AuthentikClient(http);
-    const yoga = createGateway({
-      authentik: client,
-      limits: { maxPageSize: 100, searchScanLimit: 10_000 },
-    });
-    const server = createHttpServer(yoga, { isReady: () => client.isReady() });
-    const { port } = await server.listen(0, '127.0.0.1');
+    const { app, origin } = await startApp(testConfig(fake.url));
+    const { server } = app;
+    const port = new URL(origin).port;
     let exited: (code: number) => void = () => {};
     const exitCode = new Promise<number>((resolve) => (exited = resolve));
     const shutdown = shutdownOnSignals(server, {
       graceMs: 5000,
       delayMs: 1500,
       logger: createLogger('silent'),
-      release: () => http.close(),
+      release: () => app.release(),
       exit: (code) => exited(code),
       signals: [],
     });
