@@ -37,12 +37,21 @@ export const builder = new SchemaBuilder<{
       // In a supergraph, node/nodes are hidden (@inaccessible): see "Federation" in the README.
       shareable: true,
       inaccessible: true,
+      // After the operation's lists have landed: an object they delivered costs no call.
+      resolve: async (_root, args, context, _info, resolveNode) => {
+        await context.lists.settled();
+        return resolveNode(args.id);
+      },
     },
     nodesQueryOptions: {
       description: 'Fetches several objects by global id, in parallel; unknown ids give null.',
       args: { ids: { description: 'Global ids, as for node(id:).' } },
       shareable: true,
       inaccessible: true,
+      resolve: async (_root, args, context, _info, resolveNodes) => {
+        await context.lists.settled();
+        return resolveNodes(args.ids);
+      },
     },
     mutationInputArgOptions: { description: 'The mutation input.' },
     decodeGlobalID: decodeNodeId,

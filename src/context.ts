@@ -1,5 +1,5 @@
 import type { RevokeResult } from './revoke.js';
-import type { SeenObjects } from './seen-objects.js';
+import type { ListsInFlight } from './lists-in-flight.js';
 import type { AuthentikApi } from './upstream/authentik.js';
 
 /** Limits the resolvers apply, from the configuration. */
@@ -18,14 +18,15 @@ export interface UpstreamStats {
 
 /**
  * Everything a resolver may use, created fresh for each GraphQL request: the caller's view of
- * authentik (their credentials, their abort signal), the objects seen so far, and the Pothos
+ * authentik (their credentials, their abort signal), the lists still awaited, and the Pothos
  * loader cache. Nothing in here is shared with another request.
  */
 export interface GatewayContext {
   authentik: AuthentikApi;
   limits: ResolverLimits;
   requestId: string;
-  seen: SeenObjects;
+  /** List answers still awaited: lookups wait for them (their rows are primed into the loaders). */
+  lists: ListsInFlight;
   /** Calls this operation made to authentik, and their time (for the request log). */
   upstreamStats: UpstreamStats;
   /** Cancels this request's upstream calls still in flight once its answer is complete. */

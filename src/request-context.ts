@@ -4,7 +4,7 @@ import { initContextCache } from '@pothos/core';
 import type { GatewayContext, ResolverLimits, UpstreamStats } from './context.js';
 import type { RevokeResult } from './revoke.js';
 import type { AuthentikClient, RequestBudget } from './upstream/authentik.js';
-import { SeenObjects } from './seen-objects.js';
+import { ListsInFlight } from './lists-in-flight.js';
 import type { CompletedCall } from './upstream/http.js';
 
 // Shared, so that finishing a request does not build a DOMException (and its stack) each time.
@@ -43,7 +43,6 @@ export function createRequestContext(
 ): GatewayContext {
   const requestId = requestIdOf(request);
   const upstreamStats: UpstreamStats = { calls: 0, totalMs: 0 };
-  const seen = new SeenObjects();
   // Upstream calls end with the request: when the caller goes away, and when the answer is done
   // (graphql-js answers early when a non-null field fails, while sibling resolvers still run).
   const finished = new AbortController();
@@ -66,7 +65,6 @@ export function createRequestContext(
         onCall?.(call);
       },
     },
-    (tokens, endpoint) => seen.rememberTokens(tokens, endpoint.segment),
     budget,
   );
   return {
@@ -74,7 +72,7 @@ export function createRequestContext(
     authentik: api,
     limits,
     requestId,
-    seen,
+    lists: new ListsInFlight(),
     upstreamStats,
     finishUpstream,
     ...(onRevoke ? { reportRevoke: (result: RevokeResult) => onRevoke(requestId, result) } : {}),

@@ -2,6 +2,7 @@ import { limitExceeded, revokeFailureOf } from './errors.js';
 import type { RevokeFailureCode } from './errors.js';
 import { UpstreamRows } from './pagination/upstream-rows.js';
 import type { AuthentikApi, GrantEndpoint } from './upstream/authentik.js';
+import { forEachBounded } from './bounded-concurrency.js';
 
 /** DELETEs one revoke keeps in flight at most (authentik has no bulk delete). */
 export const REVOKE_DELETES_IN_FLIGHT = 4;
@@ -85,7 +86,7 @@ export async function revokeGrants(
     byKind,
   };
   if (request.dryRun) return result;
-  await withBoundedConcurrency(matches, REVOKE_DELETES_IN_FLIGHT, async (match) => {
+  await forEachBounded(matches, REVOKE_DELETES_IN_FLIGHT, async (match) => {
     const counts = byKind.get(match.endpoint.segment)!;
     try {
       // Bounded by MAX_REVOKE (checked above), not by the operation's MAX_COST budget.
@@ -141,17 +142,4 @@ async function listMatches(api: AuthentikApi, request: RevokeRequest): Promise<M
     }
   }
   return matches;
-}
-
-// Runs `work` over items with at most `width` pending at once (each worker takes the next item).
-async function withBoundedConcurrency<T>(
-  items: readonly T[],
-  width: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
 }

@@ -2,6 +2,7 @@ import type { AuthentikApi, GrantEndpoint, TokenListQuery } from '../upstream/au
 import type { UpstreamToken } from '../upstream/types.js';
 import { UpstreamError } from '../upstream/upstream-error.js';
 import { windowToPages } from './page-plan.js';
+import { forEachBounded } from '../bounded-concurrency.js';
 
 /** Pages fetched at once while filling a range. */
 const PAGES_IN_FLIGHT = 4;
@@ -33,7 +34,7 @@ export class UpstreamRows {
 
   /** Largest page size the server serves, as far as the client knows. */
   get maxPageSize(): number {
-    return this.api.client.maxPageSize;
+    return this.api.maxPageSize;
   }
 
   /** The row at an absolute index, if loaded. */
@@ -57,7 +58,7 @@ export class UpstreamRows {
       if (first >= last) return;
       const plan = windowToPages(first, last, this.maxPageSize);
       let pastTheEnd = false;
-      await inBatches(plan.pages, PAGES_IN_FLIGHT, async (page) => {
+      await forEachBounded(plan.pages, PAGES_IN_FLIGHT, async (page) => {
         if (!(await this.fetchPage(page, plan.pageSize))) pastTheEnd = true;
       });
       if (pastTheEnd && this.knownCount === undefined) await this.fetchPage('last', plan.pageSize);
@@ -76,31 +77,8 @@ export class UpstreamRows {
     this.knownCount = pagination.count;
     this.rowsRead += rows.length;
     if (rows.length === 0) return true;
-    const isLastPage = pagination.current >= pagination.total_pages;
-    if (rows.length < pageSize && !isLastPage) this.api.client.learnMaxPageSize(rows.length);
-    if (isLastPage && pagination.current > 1) {
-      const effectiveSize = (pagination.start_index - 1) / (pagination.current - 1);
-      if (Number.isInteger(effectiveSize) && effectiveSize < pageSize) {
-        this.api.client.learnMaxPageSize(effectiveSize);
-      }
-    }
     const start = pagination.start_index - 1;
     rows.forEach((row, offset) => this.rows.set(start + offset, row));
     return true;
   }
-}
-
-// Runs `work` over items with at most `width` promises pending at a time, in order of start.
-// One item (the usual page) is just awaited: no workers, no Promise.all.
-async function inBatches<T>(
-  items: readonly T[],
-  width: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  if (items.length === 1) return work(items[0]!);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
 }

@@ -5,10 +5,9 @@ import { badUserInput } from '../errors.js';
 import type { TokenConnection } from '../pagination/connection-result.js';
 import type { TokenConnectionArgs, TokenFilter } from '../pagination/token-connection.js';
 import { resolveTokenConnection } from '../pagination/token-connection.js';
-import type { GrantEndpoint } from '../upstream/authentik.js';
 import { OrderDirection } from './enums.js';
 import type { GrantKindSchema } from './grant.js';
-import { OAuth2ProviderRef } from './provider.js';
+import { OAuth2ProviderRef, isFullProvider } from './provider.js';
 import { operationSelects, selectsChild } from './selection.js';
 import { UserRef } from './user.js';
 
@@ -31,20 +30,35 @@ const REVOKED_ORDER = {
   REVOKED: { value: 'revoked', description: 'Revocation flag (false first when ascending).' },
 } as const;
 
-/** Resolves one grant connection for the arguments a client gave. */
+/**
+ * Resolves one grant connection for the arguments a client gave, and primes the request's loaders
+ * with the page's grants, users and (when embedded whole) providers, so that a lookup of any of
+ * them in the same operation costs no call. Lookups wait for it (`context.lists`).
+ */
 export function resolveGrantConnection(
-  endpoint: GrantEndpoint,
+  { endpoint, ref }: GrantKindSchema,
   args: TokenConnectionArgs,
   context: GatewayContext,
   info: GraphQLResolveInfo,
 ): Promise<TokenConnection> {
-  return resolveTokenConnection(context.authentik, endpoint, args, {
+  const page = resolveTokenConnection(context.authentik, endpoint, args, {
     maxPageSize: context.limits.maxPageSize,
     scanLimit: context.limits.searchScanLimit,
     needsTotalCount: selectsChild(info, 'totalCount'),
     includeGroups: operationSelects(info, 'groupsObj'),
     includeRoles: operationSelects(info, 'rolesObj'),
+  }).then((connection) => {
+    const grants = ref.getDataloader(context);
+    const users = UserRef.getDataloader(context);
+    const providers = OAuth2ProviderRef.getDataloader(context);
+    for (const { node } of connection.edges) {
+      grants.prime(node.pk, node);
+      users.prime(node.user.pk, node.user);
+      if (isFullProvider(node.provider)) providers.prime(node.provider.pk, node.provider);
+    }
+    return connection;
   });
+  return context.lists.track(page);
 }
 
 // A parent (user or provider) fixes one filter; a different value from the client is a mistake.
@@ -143,7 +157,7 @@ export function defineGrantConnection(kind: GrantConnectionSchema): void {
     filter: t.field({ type: filterInput, description: 'Narrows the list.' }),
   }));
   const resolve = (args: unknown, context: GatewayContext, info: GraphQLResolveInfo) =>
-    resolveGrantConnection(endpoint, args as TokenConnectionArgs, context, info);
+    resolveGrantConnection(kind, args as TokenConnectionArgs, context, info);
 
   builder.queryField(listField, (t) =>
     t.connection(

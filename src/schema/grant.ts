@@ -23,12 +23,12 @@ export const OAuth2GrantRef = builder.interfaceRef<UpstreamToken>('OAuth2Grant')
     provider: t.field({
       type: OAuth2ProviderRef,
       description: 'The provider that issued the grant.',
-      resolve: (grant, _args, context) => context.seen.provider(grant.provider),
+      resolve: (grant) => grant.provider,
     }),
     user: t.field({
       type: UserRef,
       description: 'The user the grant belongs to.',
-      resolve: (grant, _args, context) => context.seen.user(grant.user),
+      resolve: (grant) => grant.user,
     }),
     isExpired: t.exposeBoolean('is_expired', {
       description: 'Whether the grant had expired when authentik answered.',
@@ -66,12 +66,9 @@ export function grantNodeRef(typename: NodeTypeName, endpoint: GrantEndpoint) {
   return builder.loadableNodeRef(typename, {
     id: { resolve: (grant: UpstreamToken) => grant.pk, parse: (id: string) => Number(id) },
     load: (pks: number[], context: GatewayContext) =>
-      loadByPk(
-        pks,
-        context,
-        () => context.seen.grants(endpoint),
-        // A node id or entity key may carry pk 0: no such grant, and no call to find out.
-        async (pk) => (isPositivePk(pk) ? context.authentik.getGrant(endpoint, pk) : null),
+      // A node id or entity key may carry pk 0: no such grant, and no call to find out.
+      loadByPk(pks, async (pk) =>
+        isPositivePk(pk) ? context.authentik.getGrant(endpoint, pk) : null,
       ),
   });
 }
@@ -100,7 +97,12 @@ export function grantLookupField({ ref, lookupField, endpoint }: GrantKindSchema
       args: {
         pk: t.arg.int({ required: true, description: `The ${endpoint.noun}'s integer ID.` }),
       },
-      resolve: (_root, { pk }) => positivePk(pk, 'pk'),
+      // After the operation's lists have landed: a grant they delivered costs no call.
+      resolve: async (_root, { pk }, context) => {
+        positivePk(pk, 'pk');
+        await context.lists.settled();
+        return pk;
+      },
     }),
   );
 }
@@ -131,7 +133,6 @@ export function grantDeleteMutation({ ref, typename, endpoint }: GrantKindSchema
         if ((await context.authentik.deleteGrant(endpoint, pk)) === 'gone') {
           throw notFound(`authentik has no ${endpoint.noun} ${pk} that you may delete`);
         }
-        context.seen.forgetToken(pk, endpoint.segment);
         ref.getDataloader(context).clear(pk);
         return { deletedId: encodeNodeId(typename, pk) };
       },

@@ -44,22 +44,17 @@ interface BaseProviderKeys {
 }
 
 // The embedded provider is the full OAuth2Provider on older authentik; `client_id` tells which.
-const isFullProvider = (provider: UpstreamProvider) => 'client_id' in provider;
+export const isFullProvider = (provider: UpstreamProvider) => 'client_id' in provider;
 
 /**
- * Providers: one object per pk per request. The loader yields the full OAuth2Provider, from what
- * the request has seen when it was embedded whole, else by `GET /providers/oauth2/{pk}/`.
+ * Providers: the loader yields the full OAuth2Provider, once per pk per request, by
+ * `GET /providers/oauth2/{pk}/`; a list answer primes the providers it embeds whole (older
+ * authentik), which then cost no call.
  */
 export const OAuth2ProviderRef = builder.loadableNodeRef('OAuth2Provider', {
   id: { resolve: (provider: UpstreamProvider) => provider.pk, parse: (id: string) => Number(id) },
   load: (pks: number[], context: GatewayContext) =>
-    loadByPk(
-      pks,
-      context,
-      () => context.seen.providers,
-      (pk) => context.authentik.getOAuth2Provider(pk),
-      isFullProvider,
-    ),
+    loadByPk(pks, (pk) => context.authentik.getOAuth2Provider(pk)),
 });
 
 // What a key-only `{ pk }` reference answers without loading the provider.

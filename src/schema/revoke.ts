@@ -90,7 +90,6 @@ function readKinds(kinds: readonly Segment[] | null | undefined): Segment[] {
 // Deleted (or already gone) grants must not be answered from this request's caches afterwards.
 function forgetRemoved(context: GatewayContext, result: RevokeResult): void {
   for (const { endpoint, pk } of result.removed) {
-    context.seen.forgetToken(pk, endpoint.segment);
     KINDS[endpoint.segment].ref.getDataloader(context).clear(pk);
   }
 }

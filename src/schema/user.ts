@@ -50,16 +50,14 @@ export const RoleRef = builder.objectRef<UpstreamRole>('Role').implement({
   }),
 });
 
-/** Users: one object per pk per request, loaded by `GET /core/users/{pk}/` when not seen yet. */
+/**
+ * Users: loaded by `GET /core/users/{pk}/`, once per pk per request; users embedded in a list
+ * answer are primed into the loader and cost no call.
+ */
 export const UserRef = builder.loadableNodeRef('User', {
   id: { resolve: (user: UpstreamUser) => user.pk, parse: (id: string) => Number(id) },
   load: (pks: number[], context: GatewayContext) =>
-    loadByPk(
-      pks,
-      context,
-      () => context.seen.users,
-      (pk) => context.authentik.getUser(pk),
-    ),
+    loadByPk(pks, (pk) => context.authentik.getUser(pk)),
 });
 
 // What a key-only `{ pk }` reference answers: `uuid` lazily (see the field), the rest from pk.
@@ -82,7 +80,8 @@ builder.asEntity(UserRef, {
   resolveReference: async (ref, context, info) => {
     if (!('pk' in ref)) {
       const user = await context.authentik.findUserByUuid(ref.uuid);
-      return user && context.seen.user(user);
+      if (user) UserRef.getDataloader(context).prime(user.pk, user);
+      return user;
     }
     if (referenceNeedsLoad(info, 'User', ANSWERED_BY_PK)) {
       return UserRef.getDataloader(context).load(ref.pk);
@@ -95,6 +94,8 @@ builder.asEntity(UserRef, {
 // Gateway) want it: the loader finds it, in the user embedded in a token list when there is one.
 // A caller who may not look the user up gets null rather than a failed answer.
 async function uuidOfReference(pk: number, context: GatewayContext): Promise<string | null> {
+  // A sibling `refreshTokens` list may deliver (and prime) the user: wait for it first.
+  await context.lists.settled();
   try {
     return (await UserRef.getDataloader(context).load(pk)).uuid ?? null;
   } catch (error) {

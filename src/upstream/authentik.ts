@@ -134,21 +134,28 @@ export class AuthentikClient {
     return this.learnedMaxPageSize;
   }
 
-  /** Records a clamped page: the tenant's maximum is lower than we thought. */
-  learnMaxPageSize(size: number): void {
+  /**
+   * Learns from a page served for `requestedSize` whether the tenant clamps page sizes lower than
+   * we thought: a short page that is not the last, or a last page whose start betrays the size.
+   */
+  learnFromPage(requestedSize: number, rows: number, pagination: UpstreamPagination): void {
+    const isLastPage = pagination.current >= pagination.total_pages;
+    if (rows > 0 && rows < requestedSize && !isLastPage) this.lowerMaxPageSize(rows);
+    if (rows > 0 && isLastPage && pagination.current > 1) {
+      const servedSize = (pagination.start_index - 1) / (pagination.current - 1);
+      if (Number.isInteger(servedSize) && servedSize < requestedSize) {
+        this.lowerMaxPageSize(servedSize);
+      }
+    }
+  }
+
+  private lowerMaxPageSize(size: number): void {
     if (size >= 1 && size < this.learnedMaxPageSize) this.learnedMaxPageSize = size;
   }
 
-  /**
-   * An API bound to one GraphQL request's credentials and abort signal. `onTokens` sees every
-   * grant authentik returns during the request, with its endpoint (to prime the request's loaders).
-   */
-  forRequest(
-    call: UpstreamCall,
-    onTokens?: (tokens: readonly UpstreamToken[], endpoint: GrantEndpoint) => void,
-    budget?: RequestBudget,
-  ): AuthentikApi {
-    return new AuthentikApi(this, call, onTokens, budget);
+  /** An API bound to one GraphQL request's credentials, abort signal and call budget. */
+  forRequest(call: UpstreamCall, budget?: RequestBudget): AuthentikApi {
+    return new AuthentikApi(this, call, budget);
   }
 
   /** True when authentik's readiness probe answers 2xx. */
@@ -170,24 +177,19 @@ export type DeleteOutcome = 'deleted' | 'gone';
  * the same time (within this request or across requests) share one upstream call (http.ts).
  */
 export class AuthentikApi {
-  private readonly listsInFlight = new Set<Promise<unknown>>();
+  /** Largest page size this server is known to serve (learned per origin). */
+  get maxPageSize(): number {
+    return this.client.maxPageSize;
+  }
+
   /** Calls this operation has asked for (joined shared calls included: the count is its own). */
   private callsAsked = 0;
 
   constructor(
     readonly client: AuthentikClient,
     private readonly call: UpstreamCall,
-    private readonly onTokens: (
-      tokens: readonly UpstreamToken[],
-      endpoint: GrantEndpoint,
-    ) => void = () => {},
     private readonly budget?: RequestBudget,
   ) {}
-
-  /** Resolves once no list call of this request is in flight (so its rows are primed). */
-  async listsSettled(): Promise<void> {
-    while (this.listsInFlight.size > 0) await Promise.allSettled([...this.listsInFlight]);
-  }
 
   /** One page of a grant list; `invalid-page` for authentik's 404 past the end. */
   async listGrants(endpoint: GrantEndpoint, request: TokenPageRequest): Promise<TokenPage> {
@@ -199,19 +201,13 @@ export class AuthentikApi {
     if (!request.includeRoles) query.set('include_roles', 'false');
     query.set('page', String(request.page));
     query.set('page_size', String(request.pageSize));
-    const pending = this.send('GET', grantTarget(endpoint, undefined, query));
-    this.listsInFlight.add(pending);
-    try {
-      const response = await pending;
-      if (response.status === 404 && detailOf(response.json) === 'Invalid page.') {
-        return { kind: 'invalid-page' };
-      }
-      const page = parseTokenList(expectOk(response));
-      this.onTokens(page.rows, endpoint);
-      return { kind: 'page', ...page };
-    } finally {
-      this.listsInFlight.delete(pending);
+    const response = await this.send('GET', grantTarget(endpoint, undefined, query));
+    if (response.status === 404 && detailOf(response.json) === 'Invalid page.') {
+      return { kind: 'invalid-page' };
     }
+    const page = parseTokenList(expectOk(response));
+    this.client.learnFromPage(request.pageSize, page.rows.length, page.pagination);
+    return { kind: 'page', ...page };
   }
 
   /** `GET /oauth2/<endpoint>/{pk}/`; null when authentik says 404. */
@@ -219,7 +215,6 @@ export class AuthentikApi {
     const body = await this.retrieve(grantTarget(endpoint, pk));
     if (body === null) return null;
     if (!isToken(body)) throw badResponse(`a ${endpoint.noun}`);
-    this.onTokens([body], endpoint);
     return body;
   }
 
