@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { printClientSchemaSdl, printSchemaSdl } from '../src/schema/index.js';
+import { printClientSchemaSdl, printSchemaSdl } from '../src/graphql/schema/index.js';
 
 /**
  * Writes the subgraph SDL the gateway serves to schema.graphql, and the client-facing SDL

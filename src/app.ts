@@ -1,18 +1,18 @@
 import type { Plugin } from 'graphql-yoga';
 import type { DestinationStream } from 'pino';
 import type { GatewayConfig } from './config.js';
-import type { GatewayContext } from './context.js';
+import type { GatewayContext } from './graphql/context.js';
 import { startDemo } from './demo.js';
 import type { Demo } from './demo.js';
-import { createGateway } from './gateway.js';
-import type { GatewayYoga } from './gateway.js';
-import { createLogger } from './logger.js';
-import type { Logger } from './logger.js';
-import { createGatewayMetrics } from './plugins/metrics.js';
-import type { GatewayMetrics } from './plugins/metrics.js';
-import { createHttpServer } from './server/http-server.js';
-import type { GatewayHttpServer } from './server/http-server.js';
-import { cachedReadiness } from './server/readiness.js';
+import { createGateway } from './graphql/yoga.js';
+import type { GatewayYoga } from './graphql/yoga.js';
+import { createLogger } from './observability/logger.js';
+import type { Logger } from './observability/logger.js';
+import { createGatewayMetrics } from './observability/metrics.js';
+import type { GatewayMetrics } from './observability/metrics.js';
+import { createHttpServer } from './http/http-server.js';
+import type { GatewayHttpServer } from './http/http-server.js';
+import { cachedReadiness } from './http/readiness.js';
 import { AuthentikClient } from './upstream/authentik.js';
 import { UpstreamHttp } from './upstream/http.js';
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { OperationLimits } from './plugins/operation-limits.js';
+import type { OperationLimits } from './limits/operation-limits.js';
 
 /** Runtime configuration, read once from the environment and validated at start-up. */
 export interface GatewayConfig {

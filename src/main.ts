@@ -1,7 +1,7 @@
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { demoBanner } from './demo.js';
-import { shutdownOnSignals } from './server/shutdown.js';
+import { shutdownOnSignals } from './http/shutdown.js';
 
 /** Entry point: reads the configuration, builds the gateway, listens, and stops on signals. */
 async function main(): Promise<void> {

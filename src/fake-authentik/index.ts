@@ -6,12 +6,6 @@
  */
 export { startFakeAuthentik, type FakeAuthentik } from './server.js';
 export type { FakeData, MutableOptions } from './store.js';
-export {
-  expectedGrants,
-  expectedList,
-  expectedResponse,
-  type ExpectedListQuery,
-} from './expected.js';
 export { GRANT_KINDS } from './types.js';
 export { ADMIN_TOKEN, EXPIRED_TOKEN, REFERENCE_NOW, userTokenFor } from './data.js';
 export { paginationFor } from './listing.js';

@@ -3,7 +3,7 @@ import type { Span } from '@opentelemetry/api';
 import { getOperationAST } from 'graphql';
 import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext } from '../graphql/context.js';
 import { errorCodesOf } from '../errors.js';
 
 const TRACER_NAME = 'authentik-graphql-gateway';

@@ -1,4 +1,4 @@
-import { positiveId } from '../client-values.js';
+import { positiveId } from '../limits/client-values.js';
 import { badUserInput } from '../errors.js';
 import { AUTHENTIK_MAX_PAGE_SIZE } from '../upstream/authentik.js';
 import type { AuthentikApi, GrantEndpoint, TokenListQuery } from '../upstream/authentik.js';

@@ -15,7 +15,11 @@ import {
   visit,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSchema, printClientSchemaSdl, printSchemaSdl } from '../../src/schema/index.js';
+import {
+  buildSchema,
+  printClientSchemaSdl,
+  printSchemaSdl,
+} from '../../src/graphql/schema/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { startTestGateway } from '../helpers/gateway.js';
 

@@ -10,11 +10,12 @@ import {
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonObject, ServedToken, UpstreamShape } from '../../src/fake-authentik/index.js';
-import { ADMIN_TOKEN, expectedResponse } from '../../src/fake-authentik/index.js';
-import { buildSchema } from '../../src/schema/index.js';
+import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
+import { buildSchema } from '../../src/graphql/schema/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { startTestGateway } from '../helpers/gateway.js';
 import { codesOf, countListCalls, restList, walkForward } from './support.js';
+import { expectedResponse } from '../fake-authentik/expected.js';
 
 const schema = buildSchema();
 const objectType = (name: string) => schema.getType(name) as GraphQLObjectType;

@@ -1,8 +1,9 @@
 /** Shared helpers for the core connection tests: one query, walks, REST oracles and call logs. */
 import type { GraphQLFormattedError } from 'graphql';
 import type { FakeAuthentik, ServedToken } from '../../src/fake-authentik/index.js';
-import { ADMIN_TOKEN, expectedList } from '../../src/fake-authentik/index.js';
+import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
+import { expectedList } from '../fake-authentik/expected.js';
 
 /** The list endpoint every connection query pages through. */
 export const LIST_PATH = '/api/v3/oauth2/refresh_tokens/';

@@ -4,8 +4,8 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 import type { FakeAuthentik } from '../../src/fake-authentik/index.js';
 import { startFakeAuthentik } from '../../src/fake-authentik/index.js';
 import { createApp } from '../../src/app.js';
-import { createLogger } from '../../src/logger.js';
-import { shutdownOnSignals } from '../../src/server/shutdown.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { shutdownOnSignals } from '../../src/http/shutdown.js';
 import { gqlRequest, startApp, testConfig } from '../helpers/gateway.js';
 import { FAKE_CA_FILE, startConnectProxy, startTlsFront } from './network.js';
 

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeAuthentik, GrantKind } from '../../src/fake-authentik/index.js';
-import { expectedGrants, startFakeAuthentik } from '../../src/fake-authentik/index.js';
+import { startFakeAuthentik } from '../../src/fake-authentik/index.js';
 import type { Envelope } from './helpers.js';
 import { call } from './helpers.js';
+import { expectedGrants } from './expected.js';
 
 let fake: FakeAuthentik;
 beforeAll(async () => {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  expectedResponse,
   paginationFor,
   startFakeAuthentik,
   type FakeAuthentik,
 } from '../../src/fake-authentik/index.js';
 import { call, list } from './helpers.js';
+import { expectedResponse } from './expected.js';
 
 let fake: FakeAuthentik;
 beforeAll(async () => {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  expectedList,
   startFakeAuthentik,
   type FakeAuthentik,
   type ServedToken,
 } from '../../src/fake-authentik/index.js';
 import { call, expiresKey, list, listAll } from './helpers.js';
+import { expectedList } from './expected.js';
 
 let fake: FakeAuthentik;
 let jsmith: string;

@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  expectedList,
-  startFakeAuthentik,
-  type FakeAuthentik,
-} from '../../src/fake-authentik/index.js';
+import { startFakeAuthentik, type FakeAuthentik } from '../../src/fake-authentik/index.js';
 import { call, list, listAll } from './helpers.js';
+import { expectedList } from './expected.js';
 
 let fake: FakeAuthentik;
 let jsmith: string;

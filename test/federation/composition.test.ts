@@ -6,7 +6,7 @@ import { composeServices } from '@theguild/federation-composition';
 import type { DocumentNode, ObjectTypeDefinitionNode } from 'graphql';
 import { buildSchema as buildSdlSchema, isObjectType, Kind, parse, print } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { FEDERATION_SPEC_URL } from '../../src/schema/index.js';
+import { FEDERATION_SPEC_URL } from '../../src/graphql/schema/index.js';
 import { ACCOUNTS_SDL } from './accounts-subgraph.js';
 import { composeSupergraph, TOKENS_SDL } from './supergraph.js';
 

@@ -4,11 +4,12 @@
  * subgraph: queries that cross in both directions, what each subgraph and authentik saw.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, expectedList } from '../../src/fake-authentik/index.js';
-import { encodeNodeId } from '../../src/node-ids.js';
+import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
+import { encodeNodeId } from '../../src/graphql/node-ids.js';
 import { TEAMS, teamOf } from './accounts-subgraph.js';
 import type { Supergraph } from './supergraph.js';
 import { startSupergraph } from './supergraph.js';
+import { expectedList } from '../fake-authentik/expected.js';
 
 let sg: Supergraph;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { estimateUpstreamCalls } from '../../src/plugins/upstream-cost.js';
-import { buildSchema } from '../../src/schema/index.js';
+import { estimateUpstreamCalls } from '../../src/limits/upstream-cost.js';
+import { buildSchema } from '../../src/graphql/schema/index.js';
 
 describe('MAX_COST counts the grant connections and revokeOAuth2Grants', () => {
   const schema = buildSchema();

@@ -1,7 +1,8 @@
 /** Helpers for the grant-kind tests: one table of kinds, queries per kind, REST oracles. */
 import type { GrantKind, ServedGrant } from '../../src/fake-authentik/index.js';
-import { ADMIN_TOKEN, expectedGrants } from '../../src/fake-authentik/index.js';
+import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
+import { expectedGrants } from '../fake-authentik/expected.js';
 
 /** How one grant kind appears in GraphQL and in authentik's REST API. */
 export interface Kind {

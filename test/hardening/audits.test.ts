@@ -1,6 +1,6 @@
 import { serverAudits } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CSRF_HEADER } from '../../src/plugins/csrf.js';
+import { CSRF_HEADER } from '../../src/limits/csrf.js';
 import type { HardenedGateway } from './helpers.js';
 import { startHardenedGateway } from './helpers.js';
 

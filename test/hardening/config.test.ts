@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { DEFAULT_OPERATION_LIMITS } from '../../src/plugins/operation-limits.js';
+import { DEFAULT_OPERATION_LIMITS } from '../../src/limits/operation-limits.js';
 
 describe('hardening settings', () => {
   it('has the documented defaults', () => {

@@ -2,12 +2,12 @@ import type { ExecutionResult } from 'graphql';
 import type { FakeAuthentikOptions } from '../../src/fake-authentik/index.js';
 import type { FakeAuthentik } from '../../src/fake-authentik/index.js';
 import { startFakeAuthentik } from '../../src/fake-authentik/index.js';
-import type { GatewayYoga } from '../../src/gateway.js';
+import type { GatewayYoga } from '../../src/graphql/yoga.js';
 import type { GqlOptions } from '../helpers/gateway.js';
 import { gqlRequest, startApp, testConfig } from '../helpers/gateway.js';
-import type { GatewayMetrics } from '../../src/plugins/metrics.js';
-import type { OperationLimits } from '../../src/plugins/operation-limits.js';
-import type { GatewayHttpServer } from '../../src/server/http-server.js';
+import type { GatewayMetrics } from '../../src/observability/metrics.js';
+import type { OperationLimits } from '../../src/limits/operation-limits.js';
+import type { GatewayHttpServer } from '../../src/http/http-server.js';
 import type { UpstreamHttp } from '../../src/upstream/http.js';
 import type { BreakerOptions } from '../../src/upstream/resilience.js';
 

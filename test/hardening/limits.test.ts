@@ -1,8 +1,8 @@
 import { getIntrospectionQuery, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CSRF_HEADER } from '../../src/plugins/csrf.js';
-import { estimateUpstreamCalls } from '../../src/plugins/upstream-cost.js';
-import { buildSchema } from '../../src/schema/index.js';
+import { CSRF_HEADER } from '../../src/limits/csrf.js';
+import { estimateUpstreamCalls } from '../../src/limits/upstream-cost.js';
+import { buildSchema } from '../../src/graphql/schema/index.js';
 import type { HardenedGateway } from './helpers.js';
 import { codesOf, gqlRequest, startHardenedGateway } from './helpers.js';
 

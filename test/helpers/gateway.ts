@@ -5,7 +5,7 @@ import type { GatewayConfig } from '../../src/config.js';
 import { loadConfig } from '../../src/config.js';
 import type { FakeAuthentik, FakeAuthentikOptions } from '../../src/fake-authentik/index.js';
 import { ADMIN_TOKEN, startFakeAuthentik } from '../../src/fake-authentik/index.js';
-import type { GatewayYoga } from '../../src/gateway.js';
+import type { GatewayYoga } from '../../src/graphql/yoga.js';
 import type { AuthentikClient } from '../../src/upstream/authentik.js';
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ServedToken } from '../../src/fake-authentik/index.js';
-import { ADMIN_TOKEN, expectedResponse } from '../../src/fake-authentik/index.js';
+import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { startTestGateway } from '../helpers/gateway.js';
 import {
@@ -19,6 +19,7 @@ import {
   retrievedPks,
   sorted,
 } from './support.js';
+import { expectedResponse } from '../fake-authentik/expected.js';
 
 /** Every field `node` answers, whatever the type. */
 const NODE_SELECTION = `__typename id

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectedList } from '../../src/fake-authentik/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { startTestGateway } from '../helpers/gateway.js';
 import {
@@ -13,6 +12,7 @@ import {
   restTokens,
   sorted,
 } from './support.js';
+import { expectedList } from '../fake-authentik/expected.js';
 
 interface Nested {
   totalCount: number;

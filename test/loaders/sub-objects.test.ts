@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { UpstreamShape } from '../../src/fake-authentik/index.js';
-import { ADMIN_TOKEN, expectedResponse } from '../../src/fake-authentik/index.js';
+import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { startTestGateway } from '../helpers/gateway.js';
 import {
@@ -16,6 +16,7 @@ import {
   retrieveCalls,
   retrievedPks,
 } from './support.js';
+import { expectedResponse } from '../fake-authentik/expected.js';
 
 interface Row {
   pk: number;

@@ -1,8 +1,9 @@
 /** Shared helpers for the loader tests: checked queries, upstream call logs, REST oracles. */
 import type { GraphQLFormattedError } from 'graphql';
 import type { ServedToken } from '../../src/fake-authentik/index.js';
-import { ADMIN_TOKEN, expectedList, userTokenFor } from '../../src/fake-authentik/index.js';
+import { ADMIN_TOKEN, userTokenFor } from '../../src/fake-authentik/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
+import { expectedList } from '../fake-authentik/expected.js';
 
 /** Upstream paths (prefixes) the gateway may call. */
 export const LIST_PATH = '/api/v3/oauth2/refresh_tokens/';

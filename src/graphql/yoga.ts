@@ -1,24 +1,24 @@
 import type { Plugin, YogaServerInstance } from 'graphql-yoga';
 import { createYoga, maskError } from 'graphql-yoga';
 import type { GatewayContext, ResolverLimits } from './context.js';
-import { clientErrorForUpstream } from './errors.js';
-import type { Logger } from './logger.js';
-import { useBodyLimitError } from './plugins/body-limit.js';
-import { useCsrfPrevention } from './plugins/csrf.js';
+import { clientErrorForUpstream } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
+import { useBodyLimitError } from '../limits/body-limit.js';
+import { useCsrfPrevention } from '../limits/csrf.js';
 import { useCompiledExecution } from './plugins/jit.js';
 import { useFinishUpstream } from './plugins/finish-upstream.js';
 import { useIntrospection } from './plugins/introspection.js';
-import type { GatewayMetrics } from './plugins/metrics.js';
-import { useGatewayMetrics } from './plugins/metrics.js';
-import type { OperationLimits } from './plugins/operation-limits.js';
-import { resolveOperationLimits, useOperationLimits } from './plugins/operation-limits.js';
-import { logRevoke, useRequestLog, yogaLogger } from './plugins/request-log.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import { useGatewayMetrics } from '../observability/metrics.js';
+import type { OperationLimits } from '../limits/operation-limits.js';
+import { resolveOperationLimits, useOperationLimits } from '../limits/operation-limits.js';
+import { logRevoke, useRequestLog, yogaLogger } from '../observability/request-log.js';
 import { createRequestContext } from './request-context.js';
-import { corsFor } from './server/cors.js';
-import type { RevokeResult } from './revoke.js';
+import { corsFor } from '../http/cors.js';
+import type { RevokeResult } from '../grants/revoke.js';
 import { useUpstreamErrors } from './plugins/upstream-errors.js';
 import { buildSchema } from './schema/index.js';
-import type { AuthentikClient } from './upstream/authentik.js';
+import type { AuthentikClient } from '../upstream/authentik.js';
 
 /** What GraphiQL opens with (demo mode prefills a working query and the demo token). */
 export interface GraphiQLDefaults {

@@ -1,11 +1,11 @@
 import { builder } from '../builder.js';
-import { positiveId } from '../client-values.js';
+import { positiveId } from '../../limits/client-values.js';
 import type { GatewayContext } from '../context.js';
-import { badUserInput, notFound } from '../errors.js';
+import { badUserInput, notFound } from '../../errors.js';
 import type { NodeTypeName } from '../node-ids.js';
 import { decodeNodeId, encodeNodeId } from '../node-ids.js';
-import type { GrantEndpoint } from '../upstream/authentik.js';
-import type { UpstreamToken } from '../upstream/types.js';
+import type { GrantEndpoint } from '../../upstream/authentik.js';
+import type { UpstreamToken } from '../../upstream/types.js';
 import { loadByPk } from './load-by-pk.js';
 import { OAuth2ProviderRef } from './provider.js';
 import { UserRef } from './user.js';

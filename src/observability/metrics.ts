@@ -1,7 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { operationTypeOf } from '../operation-type.js';
-import type { RevokeResult } from '../revoke.js';
+import { operationTypeOf } from './operation-type.js';
+import type { RevokeResult } from '../grants/revoke.js';
 import type { CompletedCall } from '../upstream/http.js';
 import { errorCodesOf } from '../errors.js';
 

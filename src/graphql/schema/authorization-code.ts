@@ -1,4 +1,4 @@
-import { AUTHORIZATION_CODES } from '../upstream/authentik.js';
+import { AUTHORIZATION_CODES } from '../../upstream/authentik.js';
 import { defineGrantConnection } from './grant-connection.js';
 import type { GrantKindSchema } from './grant.js';
 import { OAuth2GrantRef, grantDeleteMutation, grantLookupField, grantNodeRef } from './grant.js';

@@ -6,7 +6,7 @@ import { guardEntityRepresentations } from './entity-representations.js';
 import './enums.js';
 import './user.js';
 import './provider.js';
-import './token.js';
+import './refresh-token.js';
 import './access-token.js';
 import './authorization-code.js';
 import './revoke.js';

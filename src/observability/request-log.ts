@@ -1,11 +1,11 @@
 import type { ExecutionResult, GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Logger } from '../logger.js';
-import { scrubCredentials } from '../logger.js';
-import { operationTypeOf } from '../operation-type.js';
-import { requestIdOf } from '../request-context.js';
-import type { GatewayContext, UpstreamStats } from '../context.js';
-import type { RevokeResult } from '../revoke.js';
+import type { Logger } from './logger.js';
+import { scrubCredentials } from './logger.js';
+import { operationTypeOf } from './operation-type.js';
+import { requestIdOf } from '../graphql/request-context.js';
+import type { GatewayContext, UpstreamStats } from '../graphql/context.js';
+import type { RevokeResult } from '../grants/revoke.js';
 import { errorCodesOf, isUnexpected } from '../errors.js';
 
 /** What one request's log line says. */

@@ -1,10 +1,10 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { builder } from '../builder.js';
 import type { GatewayContext } from '../context.js';
-import { badUserInput } from '../errors.js';
-import type { TokenConnection } from '../pagination/connection-result.js';
-import type { TokenConnectionArgs, TokenFilter } from '../pagination/token-connection.js';
-import { resolveTokenConnection } from '../pagination/token-connection.js';
+import { badUserInput } from '../../errors.js';
+import type { TokenConnection } from '../../pagination/connection-result.js';
+import type { TokenConnectionArgs, TokenFilter } from '../../pagination/token-connection.js';
+import { resolveTokenConnection } from '../../pagination/token-connection.js';
 import { OrderDirection } from './enums.js';
 import type { GrantKindSchema } from './grant.js';
 import { OAuth2ProviderRef, isFullProvider } from './provider.js';

@@ -1,6 +1,6 @@
 import { builder } from '../builder.js';
-import { REFRESH_TOKENS } from '../upstream/authentik.js';
-import type { UpstreamToken } from '../upstream/types.js';
+import { REFRESH_TOKENS } from '../../upstream/authentik.js';
+import type { UpstreamToken } from '../../upstream/types.js';
 import { defineGrantConnection } from './grant-connection.js';
 import type { GrantKindSchema, GrantNodeRef } from './grant.js';
 import { OAuth2GrantRef, grantDeleteMutation, grantLookupField, grantNodeRef } from './grant.js';

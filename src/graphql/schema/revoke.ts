@@ -1,17 +1,17 @@
 import { builder } from '../builder.js';
 import type { GatewayContext } from '../context.js';
-import { badUserInput } from '../errors.js';
+import { badUserInput } from '../../errors.js';
 import type { NodeTypeName } from '../node-ids.js';
 import { encodeNodeId } from '../node-ids.js';
-import type { RevokeFailure, RevokeResult } from '../revoke.js';
-import { DEFAULT_MAX_REVOKE, revokeGrants } from '../revoke.js';
-import type { GrantEndpoint } from '../upstream/authentik.js';
-import { ACCESS_TOKENS, AUTHORIZATION_CODES, REFRESH_TOKENS } from '../upstream/authentik.js';
+import type { RevokeFailure, RevokeResult } from '../../grants/revoke.js';
+import { DEFAULT_MAX_REVOKE, revokeGrants } from '../../grants/revoke.js';
+import type { GrantEndpoint } from '../../upstream/authentik.js';
+import { ACCESS_TOKENS, AUTHORIZATION_CODES, REFRESH_TOKENS } from '../../upstream/authentik.js';
 import { AccessTokenRef } from './access-token.js';
 import { AuthorizationCodeRef } from './authorization-code.js';
 import type { GrantNodeRef } from './grant.js';
 import { positivePk } from './grant.js';
-import { RefreshTokenRef } from './token.js';
+import { RefreshTokenRef } from './refresh-token.js';
 
 type Segment = GrantEndpoint['segment'];
 

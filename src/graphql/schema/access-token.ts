@@ -1,8 +1,8 @@
-import { ACCESS_TOKENS } from '../upstream/authentik.js';
+import { ACCESS_TOKENS } from '../../upstream/authentik.js';
 import { defineGrantConnection } from './grant-connection.js';
 import type { GrantKindSchema } from './grant.js';
 import { grantDeleteMutation, grantLookupField, grantNodeRef } from './grant.js';
-import { implementTokenModel } from './token.js';
+import { implementTokenModel } from './refresh-token.js';
 
 /** Access tokens: authentik serves them like refresh tokens (`TokenModel`), from their own table. */
 export const AccessTokenRef = grantNodeRef('AccessToken', ACCESS_TOKENS);

@@ -7,7 +7,7 @@ import type { GatewayContext } from './context.js';
 import { DateTimeScalar, JSONScalar, UUIDScalar } from './scalars.js';
 import { decodeNodeId, encodeNodeId } from './node-ids.js';
 
-/** The one Pothos builder: plugins, context and scalars. Types live in `src/schema/`. */
+/** The one Pothos builder: plugins, context and scalars. Types live in `src/graphql/schema/`. */
 export const builder = new SchemaBuilder<{
   Context: GatewayContext;
   DefaultFieldNullability: false;

@@ -1,8 +1,8 @@
 /** Pure helpers for tests: what the server would answer, computed without HTTP. */
-import { orderedTokens, parseFlags, parseListParams } from './listing.js';
-import { route } from './routes.js';
-import { FakeStore, type FakeData } from './store.js';
-import type { GrantKind, ServedGrant, ServedToken } from './types.js';
+import { orderedTokens, parseFlags, parseListParams } from '../../src/fake-authentik/listing.js';
+import { route } from '../../src/fake-authentik/routes.js';
+import { FakeStore, type FakeData } from '../../src/fake-authentik/store.js';
+import type { GrantKind, ServedGrant, ServedToken } from '../../src/fake-authentik/types.js';
 
 /** Parameters of {@link expectedList}; values are passed as the query parameters of the same name. */
 export interface ExpectedListQuery {

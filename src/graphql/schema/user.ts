@@ -1,7 +1,7 @@
 import { builder } from '../builder.js';
 import type { GatewayContext } from '../context.js';
-import { isPermissionDenied } from '../errors.js';
-import type { UpstreamGroup, UpstreamRole, UpstreamUser } from '../upstream/types.js';
+import { isPermissionDenied } from '../../errors.js';
+import type { UpstreamGroup, UpstreamRole, UpstreamUser } from '../../upstream/types.js';
 import { UserType } from './enums.js';
 import { referenceNeedsLoad } from './entity-reference.js';
 import { loadByPk } from './load-by-pk.js';

@@ -1,6 +1,6 @@
-import type { RevokeResult } from './revoke.js';
+import type { RevokeResult } from '../grants/revoke.js';
 import type { ListsInFlight } from './lists-in-flight.js';
-import type { AuthentikApi } from './upstream/authentik.js';
+import type { AuthentikApi } from '../upstream/authentik.js';
 
 /** Limits the resolvers apply, from the configuration. */
 export interface ResolverLimits {

@@ -1,7 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
 import type { ExecutionResult } from 'graphql';
-import { clientErrorForUpstream } from '../errors.js';
-import { UpstreamError } from '../upstream/upstream-error.js';
+import { clientErrorForUpstream } from '../../errors.js';
+import { UpstreamError } from '../../upstream/upstream-error.js';
 
 /**
  * Turns upstream failures in execution results into GraphQL errors with a stable

@@ -1,4 +1,4 @@
-import type { Logger } from '../logger.js';
+import type { Logger } from '../observability/logger.js';
 import type { GatewayHttpServer } from './http-server.js';
 
 export interface ShutdownOptions {

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { initContextCache } from '@pothos/core';
 import type { GatewayContext, ResolverLimits, UpstreamStats } from './context.js';
-import type { RevokeResult } from './revoke.js';
-import type { AuthentikClient, RequestBudget } from './upstream/authentik.js';
+import type { RevokeResult } from '../grants/revoke.js';
+import type { AuthentikClient, RequestBudget } from '../upstream/authentik.js';
 import { ListsInFlight } from './lists-in-flight.js';
-import type { CompletedCall } from './upstream/http.js';
+import type { CompletedCall } from '../upstream/http.js';
 
 // Shared, so that finishing a request does not build a DOMException (and its stack) each time.
 const REQUEST_FINISHED = Object.freeze(new Error('the GraphQL request has finished'));

@@ -1,7 +1,7 @@
 import { builder } from '../builder.js';
-import { LOADS_PARENT } from '../plugins/upstream-cost.js';
+import { LOADS_PARENT } from '../../limits/upstream-cost.js';
 import type { GatewayContext } from '../context.js';
-import type { UpstreamProvider, UpstreamRedirectUri } from '../upstream/types.js';
+import type { UpstreamProvider, UpstreamRedirectUri } from '../../upstream/types.js';
 import {
   ClientType,
   GrantType,

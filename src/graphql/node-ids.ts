@@ -1,4 +1,4 @@
-import { badUserInput } from './errors.js';
+import { badUserInput } from '../errors.js';
 
 /** Types that implement Node, and so can be fetched by `node(id:)`. */
 export const NODE_TYPES = [
