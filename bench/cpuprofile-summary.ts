@@ -60,10 +60,19 @@ function functionKey(frame: CallFrame): string {
   return `${name} ${shortUrl(frame.url)}:${frame.lineNumber + 1}`;
 }
 
+// graphql-jit compiles each query with `new Function`: its functions have no file, and these names.
+const COMPILED_QUERY =
+  /ResolverHandler$|ItemHandler$|__context|^query$|^getGraphQLResolveInfo$|^(?:compiled)?[Qq]uery/;
+
 /** Which package a frame belongs to: `node_modules/<pkg>`, `src/...` top folder, node:, or V8. */
 function packageOf(frame: CallFrame): string {
   const url = shortUrl(frame.url);
-  if (!url) return frame.functionName.startsWith('(') ? frame.functionName : '(native)';
+  if (!url) {
+    if (frame.functionName.startsWith('(')) return frame.functionName;
+    if (COMPILED_QUERY.test(frame.functionName)) return 'graphql-jit (compiled query code)';
+    if (frame.functionName.startsWith('RegExp: ')) return '(regular expressions)';
+    return '(native)';
+  }
   const inModules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (inModules) return inModules[1]!;
   if (url.startsWith('node:')) return 'node: (built-ins)';
