@@ -27,10 +27,11 @@ export const builder = new SchemaBuilder<{
     idFieldOptions: { description: 'Global id (Relay Node): base64url of "<Type>:<pk>".' },
     nodeTypeOptions: { description: 'An object with a global id, fetchable with Query.node.' },
     nodeQueryOptions: {
-      description: 'Fetches a RefreshToken, User or OAuth2Provider by its global id.',
+      description:
+        'Fetches a RefreshToken, AccessToken, AuthorizationCode, User or OAuth2Provider by its global id.',
       args: {
         id: {
-          description: 'A global id (the id field of a RefreshToken, User or OAuth2Provider).',
+          description: 'A global id (the id field of an OAuth2Grant, User or OAuth2Provider).',
         },
       },
       // In a supergraph, node/nodes are hidden (@inaccessible): see "Federation" in the README.

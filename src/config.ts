@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { OperationLimits } from './plugins/operation-limits.js';
 
 /** Runtime configuration, read once from the environment and validated at start-up. */
@@ -14,6 +15,8 @@ export interface GatewayConfig {
   maxPageSize: number;
   /** Most upstream rows one search/filter scan may read. Default 10000. */
   searchScanLimit: number;
+  /** Most grants one revokeOAuth2Grants may match before it is refused (MAX_REVOKE). Default 1000. */
+  maxRevoke: number;
   /** Log level: fatal, error, warn, info, debug, trace or silent. Default info. */
   logLevel: LogLevel;
   /** GraphiQL on GET /graphql in a browser (GRAPHIQL). Default true. */
@@ -36,6 +39,30 @@ export interface GatewayConfig {
   shutdownGraceMs: number;
   /** How long a /readyz probe of authentik is reused, in ms (READY_CACHE_MS). Default 2000. */
   readyCacheMs: number;
+  /** Origins allowed cross-origin (CORS_ORIGINS: a comma-separated list or `*`). Default none. */
+  corsOrigins: string[] | '*' | undefined;
+  /** Extra trusted CA certificates (PEM) for authentik's TLS (AUTHENTIK_CA_FILE). Default none. */
+  authentikCa: string | undefined;
+  /** Proxies for the authentik connection (HTTP_PROXY, HTTPS_PROXY, NO_PROXY; either case). */
+  proxy: UpstreamProxyConfig;
+  /** Keep-alive connections to authentik (UPSTREAM_CONNECTIONS). Default 64. */
+  upstreamConnections: number;
+  /** Wait between SIGTERM/SIGINT and closing the listener, in ms (SHUTDOWN_DELAY_MS). Default 0. */
+  shutdownDelayMs: number;
+  /** OpenTelemetry tracing: on when an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_*). */
+  tracing: boolean;
+  /**
+   * A request whose headers and body have not all arrived by then is cut with 408, in ms
+   * (REQUEST_TIMEOUT_MS). Default 30000.
+   */
+  requestTimeoutMs: number;
+}
+
+/** Proxy settings for the authentik connection, as curl and most tools read them. */
+export interface UpstreamProxyConfig {
+  httpProxy: string | undefined;
+  httpsProxy: string | undefined;
+  noProxy: string | undefined;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -71,7 +98,15 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
 
 function authentikUrl(env: Env): string | undefined {
   const raw = env.AUTHENTIK_URL?.trim();
-  if (!raw) return undefined;
+  if (!raw) {
+    // Demo mode (a fake authentik, a well-known admin token) only where nobody runs production.
+    if (env.NODE_ENV?.trim() === 'production' && !boolean(env, 'DEMO', false)) {
+      throw new ConfigError(
+        'AUTHENTIK_URL must be set when NODE_ENV=production (set DEMO=true to run the built-in demo authentik anyway)',
+      );
+    }
+    return undefined;
+  }
   let url: URL;
   try {
     url = new URL(raw);
@@ -94,6 +129,58 @@ function authentikUrl(env: Env): string | undefined {
   return raw.replace(/\/+$/, '');
 }
 
+// A comma-separated list of origins (scheme://host[:port]) or `*`; unset means same-origin only.
+function corsOrigins(env: Env): string[] | '*' | undefined {
+  const raw = env.CORS_ORIGINS?.trim();
+  if (!raw) return undefined;
+  if (raw === '*') return '*';
+  return raw.split(',').map((entry) => {
+    const origin = entry.trim();
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.origin !== origin) {
+      throw new ConfigError(
+        `CORS_ORIGINS must be * or a comma-separated list of origins such as https://app.example.com, got "${origin}"`,
+      );
+    }
+    return origin;
+  });
+}
+
+function certificateFile(env: Env, name: string): string | undefined {
+  const path = env[name]?.trim();
+  if (!path) return undefined;
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      `${name} must name a readable PEM file, got "${path}" (${(error as NodeJS.ErrnoException).code})`,
+    );
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new ConfigError(`${name} must be a PEM file of certificates, got "${path}"`);
+  }
+  return pem;
+}
+
+// Lowercase first, as curl does; an empty value means unset.
+const envEither = (env: Env, name: string) =>
+  (env[name.toLowerCase()] ?? env[name])?.trim() || undefined;
+
+// The SDK's own rules: traces are exported when an OTLP endpoint is set, unless turned off.
+function tracingConfigured(env: Env): boolean {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return false;
+  if (env.OTEL_TRACES_EXPORTER?.trim().toLowerCase() === 'none') return false;
+  return Boolean(
+    env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim(),
+  );
+}
+
 /** Reads and validates the configuration; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): GatewayConfig {
   const logLevel = (env.LOG_LEVEL?.trim() || 'info') as LogLevel;
@@ -110,6 +197,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     upstreamTimeoutMs: integer(env, 'UPSTREAM_TIMEOUT_MS', 10_000, 1, 600_000),
     maxPageSize: integer(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
     searchScanLimit: integer(env, 'SEARCH_SCAN_LIMIT', 10_000, 1, 10_000_000),
+    maxRevoke: integer(env, 'MAX_REVOKE', 1000, 1, 100_000),
     logLevel,
     graphiql: boolean(env, 'GRAPHIQL', true),
     introspection: boolean(env, 'INTROSPECTION', true),
@@ -135,5 +223,16 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     breakerResetMs: integer(env, 'BREAKER_RESET_MS', 10_000, 100, 600_000),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 15_000, 0, 600_000),
     readyCacheMs: integer(env, 'READY_CACHE_MS', 2000, 0, 600_000),
+    corsOrigins: corsOrigins(env),
+    authentikCa: certificateFile(env, 'AUTHENTIK_CA_FILE'),
+    proxy: {
+      httpProxy: envEither(env, 'HTTP_PROXY'),
+      httpsProxy: envEither(env, 'HTTPS_PROXY'),
+      noProxy: envEither(env, 'NO_PROXY'),
+    },
+    upstreamConnections: integer(env, 'UPSTREAM_CONNECTIONS', 64, 1, 4096),
+    shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', 0, 0, 600_000),
+    tracing: tracingConfigured(env),
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000),
   };
 }

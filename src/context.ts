@@ -1,3 +1,4 @@
+import type { RevokeResult } from './revoke.js';
 import type { SeenObjects } from './seen-objects.js';
 import type { AuthentikApi } from './upstream/authentik.js';
 
@@ -5,6 +6,14 @@ import type { AuthentikApi } from './upstream/authentik.js';
 export interface ResolverLimits {
   maxPageSize: number;
   searchScanLimit: number;
+  /** MAX_REVOKE: most grants one revokeOAuth2Grants may match. Default 1000. */
+  maxRevoke?: number;
+}
+
+/** Upstream calls one operation made, for its log line and metrics. */
+export interface UpstreamStats {
+  calls: number;
+  totalMs: number;
 }
 
 /**
@@ -17,6 +26,10 @@ export interface GatewayContext {
   limits: ResolverLimits;
   requestId: string;
   seen: SeenObjects;
+  /** Calls this operation made to authentik, and their time (for the request log). */
+  upstreamStats: UpstreamStats;
   /** Cancels this request's upstream calls still in flight once its answer is complete. */
   finishUpstream(): void;
+  /** Logs and counts a finished revokeOAuth2Grants (request log and /metrics, when configured). */
+  reportRevoke?(result: RevokeResult): void;
 }

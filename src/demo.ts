@@ -27,26 +27,28 @@ query RefreshTokens {
 export interface Demo {
   fake: FakeAuthentik;
   graphiql: GraphiQLDefaults;
-  banner: string;
 }
 
 /** Starts the built-in fake authentik on a loopback port for demo mode. */
-export async function startDemo(gatewayUrl: string): Promise<Demo> {
+export async function startDemo(): Promise<Demo> {
   const fake = await startFakeAuthentik({ host: '127.0.0.1', port: 0 });
-  const banner = [
-    '',
-    '  DEMO MODE: no AUTHENTIK_URL set, so the gateway talks to a built-in fake authentik',
-    `  (${fake.url}) with sample data. Open ${gatewayUrl} in a browser and press Run.`,
-    `  Demo credentials: "Authorization: Bearer ${ADMIN_TOKEN}" (prefilled in GraphiQL).`,
-    '  To use your authentik: AUTHENTIK_URL=https://authentik.example.com npm start',
-    '',
-  ].join('\n');
   return {
     fake,
-    banner,
     graphiql: {
       defaultQuery: DEMO_QUERY,
       headers: JSON.stringify({ Authorization: `Bearer ${ADMIN_TOKEN}` }, null, 2),
     },
   };
+}
+
+/** What the console says once a demo gateway listens at `gatewayUrl`. */
+export function demoBanner(demo: Demo, gatewayUrl: string): string {
+  return [
+    '',
+    '  DEMO MODE: no AUTHENTIK_URL set, so the gateway talks to a built-in fake authentik',
+    `  (${demo.fake.url}) with sample data. Open ${gatewayUrl} in a browser and press Run.`,
+    `  Demo credentials: "Authorization: Bearer ${ADMIN_TOKEN}" (prefilled in GraphiQL).`,
+    '  To use your authentik: AUTHENTIK_URL=https://authentik.example.com npm start',
+    '',
+  ].join('\n');
 }

@@ -1,3 +1,4 @@
+import type { ExecutionResult } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { UpstreamError } from './upstream/upstream-error.js';
 
@@ -67,7 +68,7 @@ export function csrfHeaderRequired(header: string): GraphQLError {
 /** The search/filter would read more upstream rows than SEARCH_SCAN_LIMIT allows. */
 export function searchTooBroad(rowsToRead: number, limit: number): GraphQLError {
   return new GraphQLError(
-    `This search or filter would read ${rowsToRead} refresh tokens from authentik, more than the ` +
+    `This search or filter would read ${rowsToRead} grants from authentik, more than the ` +
       `scan limit of ${limit} rows (SEARCH_SCAN_LIMIT). Narrow it with filter.providerPk or filter.userPk.`,
     { extensions: { code: ErrorCode.SEARCH_TOO_BROAD, rowsToRead, scanLimit: limit } },
   );
@@ -117,6 +118,20 @@ export function upstreamToGraphQLError(error: UpstreamError): GraphQLError {
         },
       );
     }
+    case 'no-credentials':
+      return make(
+        ErrorCode.UNAUTHENTICATED,
+        'This field needs authentik: send your authentik API token in the Authorization header',
+      );
+    case 'over-budget': {
+      const max = error.details.maxCalls ?? 0;
+      return limitExceeded(
+        'MAX_COST',
+        `This operation has used its budget of ${max} calls to authentik (MAX_COST); the ` +
+          'fields that needed more were not resolved. Ask for smaller pages or fewer fields.',
+        max,
+      );
+    }
     case 'timeout':
       return make(ErrorCode.UPSTREAM_TIMEOUT, error.message);
     case 'unavailable':
@@ -157,4 +172,61 @@ export function clientErrorForUpstream(error: unknown): GraphQLError | undefined
     path: error.path,
     extensions: mapped.extensions,
   });
+}
+
+/** True when authentik refused the caller this object (403): they may not look it up. */
+export function isPermissionDenied(error: unknown): boolean {
+  return error instanceof UpstreamError && error.kind === 'status' && error.status === 403;
+}
+
+const PLAIN_CODE = /^[A-Z][A-Z0-9_]{0,49}$/;
+
+/**
+ * The `extensions.code` of every error in a result (batched results included). graphql-js's own
+ * request errors (syntax, validation, variable coercion) have none and count as `BAD_REQUEST`;
+ * yoga masks internal errors as `INTERNAL_SERVER_ERROR`. Only plain upper-case codes are kept,
+ * so they are safe as metric labels.
+ */
+export function errorCodesOf(result: unknown): string[] {
+  const results = (Array.isArray(result) ? result : [result]) as (ExecutionResult | undefined)[];
+  const codes: string[] = [];
+  for (const single of results) {
+    for (const error of single?.errors ?? []) {
+      const code = error.extensions?.code;
+      codes.push(typeof code === 'string' && PLAIN_CODE.test(code) ? code : 'BAD_REQUEST');
+    }
+  }
+  return codes;
+}
+
+/**
+ * True for an error a resolver did not mean to raise (a bug): no code, and at the end of its
+ * `originalError` chain something that is not a GraphQLError. These get masked for the client.
+ */
+export function isUnexpected(error: GraphQLError): boolean {
+  if (error.extensions?.code !== undefined) return false;
+  let cause: Error | undefined = error.originalError;
+  while (cause && cause.name === 'GraphQLError') {
+    const next = (cause as GraphQLError).originalError;
+    if (!next) return false;
+    cause = next;
+  }
+  return cause !== undefined;
+}
+
+/** How one failed DELETE of a revoke is reported in its payload (it never fails the revoke). */
+export type RevokeFailureCode = typeof ErrorCode.FORBIDDEN | typeof ErrorCode.UPSTREAM_ERROR;
+
+/**
+ * A revoke's failed DELETE as its payload reports it: a 403 is FORBIDDEN, anything else from
+ * authentik (5xx, reset, timeout, open breaker, another status) UPSTREAM_ERROR, with the message
+ * a client would get for it. Undefined for an error that is not authentik's (it fails the revoke).
+ */
+export function revokeFailureOf(
+  error: unknown,
+): { code: RevokeFailureCode; message: string } | undefined {
+  if (!(error instanceof UpstreamError)) return undefined;
+  const { message } = upstreamToGraphQLError(error);
+  const code = isPermissionDenied(error) ? ErrorCode.FORBIDDEN : ErrorCode.UPSTREAM_ERROR;
+  return { code, message };
 }

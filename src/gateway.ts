@@ -1,9 +1,9 @@
-import type { YogaServerInstance } from 'graphql-yoga';
+import type { Plugin, YogaServerInstance } from 'graphql-yoga';
 import { createYoga, maskError } from 'graphql-yoga';
 import type { GatewayContext, ResolverLimits } from './context.js';
 import { clientErrorForUpstream } from './errors.js';
 import type { Logger } from './logger.js';
-import { useBodyLimit } from './plugins/body-limit.js';
+import { useBodyLimitError } from './plugins/body-limit.js';
 import { useCsrfPrevention } from './plugins/csrf.js';
 import { useCompiledExecution } from './plugins/jit.js';
 import { useFinishUpstream } from './plugins/finish-upstream.js';
@@ -12,8 +12,10 @@ import type { GatewayMetrics } from './plugins/metrics.js';
 import { useGatewayMetrics } from './plugins/metrics.js';
 import type { OperationLimits } from './plugins/operation-limits.js';
 import { resolveOperationLimits, useOperationLimits } from './plugins/operation-limits.js';
-import { useRequestLog, yogaLogger } from './plugins/request-log.js';
+import { logRevoke, useRequestLog, yogaLogger } from './plugins/request-log.js';
 import { createRequestContext } from './request-context.js';
+import { corsFor } from './server/cors.js';
+import type { RevokeResult } from './revoke.js';
 import { useUpstreamErrors } from './plugins/upstream-errors.js';
 import { buildSchema } from './schema/index.js';
 import type { AuthentikClient } from './upstream/authentik.js';
@@ -39,7 +41,14 @@ export interface GatewayDeps {
   logger?: Logger;
   /** Prometheus metrics, served at /metrics. Default none. */
   metrics?: GatewayMetrics;
+  /** Origins allowed cross-origin (CORS_ORIGINS): a list or `*`. Default none (same origin only). */
+  corsOrigins?: readonly string[] | '*';
+  /** More envelop plugins, run after the gateway's own (e.g. tracing). Default none. */
+  plugins?: Plugin<GatewayContext>[];
 }
+
+/** The yoga instance the gateway serves. */
+export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayContext>;
 
 let schema: ReturnType<typeof buildSchema> | undefined;
 
@@ -49,15 +58,19 @@ function maskGatewayError(error: unknown, message: string, isDev?: boolean): Err
 }
 
 /**
- * The composition root: wires schema, context and plugins into a yoga instance. It never
- * listens; `src/main.ts` (or a test) serves it.
+ * Wires schema, context and plugins into a yoga instance (the GraphQL part of the composition
+ * root, `src/app.ts`). It never listens.
  */
-export function createGateway(
-  deps: GatewayDeps,
-): YogaServerInstance<Record<string, unknown>, GatewayContext> {
+export function createGateway(deps: GatewayDeps): GatewayYoga {
   schema ??= buildSchema();
   const limits = resolveOperationLimits(deps.operationLimits);
   const introspection = deps.introspection ?? true;
+  const { logger, metrics } = deps;
+  // Every revoke is logged (one line, counts only) and counted in /metrics.
+  const onRevoke = (requestId: string, result: RevokeResult) => {
+    if (logger) logRevoke(logger, requestId, result);
+    metrics?.countRevoke(result);
+  };
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -71,8 +84,9 @@ export function createGateway(
     maskedErrors: { maskError: maskGatewayError },
     ...(deps.logger ? { logging: yogaLogger(deps.logger) } : {}),
     batching: limits.maxBatchSize > 0 ? { limit: limits.maxBatchSize } : false,
-    // useBodyLimit caps the body instead, with an error that names the limit.
-    maxRequestBodySize: false,
+    // Counted by yoga; useBodyLimitError names the limit in its refusal.
+    maxRequestBodySize: limits.maxBodyBytes,
+    cors: corsFor(deps.corsOrigins),
     plugins: [
       // First, so that the log and metrics below see upstream failures already translated.
       useUpstreamErrors(),
@@ -80,12 +94,24 @@ export function createGateway(
       ...(deps.logger ? [useRequestLog(deps.logger)] : []),
       ...(deps.metrics ? [useGatewayMetrics(deps.metrics)] : []),
       useCsrfPrevention(),
-      useBodyLimit(limits.maxBodyBytes),
+      useBodyLimitError(limits.maxBodyBytes),
       useIntrospection(introspection),
-      ...useOperationLimits(limits, { maxPageSize: deps.limits.maxPageSize, introspection }),
+      ...useOperationLimits(limits, {
+        maxPageSize: deps.limits.maxPageSize,
+        searchScanLimit: deps.limits.searchScanLimit,
+        introspection,
+      }),
       useCompiledExecution(),
+      ...(deps.plugins ?? []),
     ],
     context: ({ request }) =>
-      createRequestContext(deps.authentik, deps.limits, request, deps.metrics?.observeUpstream),
+      createRequestContext(
+        deps.authentik,
+        deps.limits,
+        request,
+        deps.metrics?.observeUpstream,
+        { maxCalls: limits.maxCost },
+        onRevoke,
+      ),
   });
 }

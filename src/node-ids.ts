@@ -1,7 +1,13 @@
 import { badUserInput } from './errors.js';
 
 /** Types that implement Node, and so can be fetched by `node(id:)`. */
-export const NODE_TYPES = ['RefreshToken', 'OAuth2Provider', 'User'] as const;
+export const NODE_TYPES = [
+  'RefreshToken',
+  'AccessToken',
+  'AuthorizationCode',
+  'OAuth2Provider',
+  'User',
+] as const;
 export type NodeTypeName = (typeof NODE_TYPES)[number];
 
 /** Global ids are base64url of `<Type>:<pk>`, e.g. `User:7`. */
@@ -14,7 +20,8 @@ export function decodeNodeId(globalId: string): { typename: NodeTypeName; id: st
   const text = /^[A-Za-z0-9_=+/-]{1,200}$/.test(globalId)
     ? Buffer.from(globalId, 'base64url').toString('utf8')
     : '';
-  const match = /^([A-Za-z0-9]+):(0|[1-9]\d{0,9})$/.exec(text);
+  // The pk must be a positive integer: anything else can name no object and is never sent on.
+  const match = /^([A-Za-z0-9]+):([1-9]\d{0,9})$/.exec(text);
   const typename = match?.[1] as NodeTypeName | undefined;
   if (!match || !typename || !NODE_TYPES.includes(typename) || Number(match[2]) > 2 ** 31 - 1) {
     throw badUserInput(`"${globalId.slice(0, 60)}" is not a node id issued by this gateway`, {

@@ -7,7 +7,7 @@ const operationTypes = new WeakMap<DocumentNode, Map<string, OperationTypeNode |
 /**
  * The type of the operation a request runs (`query`, `mutation`, ...), or undefined when the
  * document names no such operation (several operations and no or an unknown operationName).
- * Cached per document: the metrics, the request log and the server's fast path all ask.
+ * Cached per document: the metrics and the request log both ask.
  */
 export function operationTypeOf(
   document: DocumentNode,

@@ -1,26 +1,32 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { initContextCache } from '@pothos/core';
-import type { GatewayContext, ResolverLimits } from './context.js';
-import type { AuthentikClient } from './upstream/authentik.js';
+import type { GatewayContext, ResolverLimits, UpstreamStats } from './context.js';
+import type { RevokeResult } from './revoke.js';
+import type { AuthentikClient, RequestBudget } from './upstream/authentik.js';
 import { SeenObjects } from './seen-objects.js';
 import type { CompletedCall } from './upstream/http.js';
 
 // Shared, so that finishing a request does not build a DOMException (and its stack) each time.
 const REQUEST_FINISHED = Object.freeze(new Error('the GraphQL request has finished'));
 
-/** Upstream calls one operation made, for its log line and metrics. */
-export interface UpstreamStats {
-  calls: number;
-  totalMs: number;
-}
-
 // A request id a caller sent is kept only if it is short and plain, so it is safe to log and forward.
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** The id for this request: the caller's `X-Request-Id` when it is plain, else a new one. */
+const requestIds = new WeakMap<Request, string>();
+
+/**
+ * The id for this request: the caller's `X-Request-Id` when it is plain, else a new one. Decided
+ * once per request, so that the log line, the upstream calls and the response agree.
+ */
 export function requestIdOf(request: Request): string {
-  const sent = request.headers.get('x-request-id');
-  return sent && SAFE_REQUEST_ID.test(sent) ? sent : randomUUID();
+  let id = requestIds.get(request);
+  if (id === undefined) {
+    const sent = request.headers.get('x-request-id');
+    id = sent && SAFE_REQUEST_ID.test(sent) ? sent : randomUUID();
+    requestIds.set(request, id);
+  }
+  return id;
 }
 
 /**
@@ -32,13 +38,17 @@ export function createRequestContext(
   limits: ResolverLimits,
   request: Request,
   onCall?: (call: CompletedCall) => void,
-): GatewayContext & { upstreamStats: UpstreamStats } {
+  budget?: RequestBudget,
+  onRevoke?: (requestId: string, result: RevokeResult) => void,
+): GatewayContext {
   const requestId = requestIdOf(request);
   const upstreamStats: UpstreamStats = { calls: 0, totalMs: 0 };
   const seen = new SeenObjects();
   // Upstream calls end with the request: when the caller goes away, and when the answer is done
   // (graphql-js answers early when a non-null field fails, while sibling resolvers still run).
   const finished = new AbortController();
+  // Every upstream call of the operation listens to it (up to MAX_COST): no leak warning.
+  setMaxListeners(0, finished.signal);
   const callerLeft = () => finished.abort(request.signal.reason);
   request.signal.addEventListener('abort', callerLeft, { once: true });
   const finishUpstream = () => {
@@ -56,7 +66,8 @@ export function createRequestContext(
         onCall?.(call);
       },
     },
-    (tokens) => seen.rememberTokens(tokens),
+    (tokens, endpoint) => seen.rememberTokens(tokens, endpoint.segment),
+    budget,
   );
   return {
     ...initContextCache(),
@@ -66,5 +77,6 @@ export function createRequestContext(
     seen,
     upstreamStats,
     finishUpstream,
+    ...(onRevoke ? { reportRevoke: (result: RevokeResult) => onRevoke(requestId, result) } : {}),
   };
 }

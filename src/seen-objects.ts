@@ -1,26 +1,32 @@
+import type { GrantEndpoint } from './upstream/authentik.js';
 import type { UpstreamProvider, UpstreamToken, UpstreamUser } from './upstream/types.js';
 
-// Tokens remembered per request: enough for any page and its lookups, while a long search scan
-// (up to SEARCH_SCAN_LIMIT rows) does not keep every row it read alive until the request ends.
+// Grants remembered per kind per request: enough for any page and its lookups, while a long search
+// scan (up to SEARCH_SCAN_LIMIT rows) does not keep every row it read alive until the request ends.
 const MAX_REMEMBERED_TOKENS = 1_000;
 
-/** Tokens, users and providers by pk. */
+type GrantSegment = GrantEndpoint['segment'];
+
+/** Grants by endpoint and pk (pks overlap between endpoints: each is its own table), users, providers. */
 interface ObjectsByPk {
-  tokens: Map<number, UpstreamToken>;
+  grants: Map<GrantSegment, Map<number, UpstreamToken>>;
   users: Map<number, UpstreamUser>;
   providers: Map<number, UpstreamProvider>;
 }
 
-const NOTHING_SEEN: ObjectsByPk = { tokens: new Map(), users: new Map(), providers: new Map() };
+const NO_GRANTS: ReadonlyMap<number, UpstreamToken> = new Map();
+const NOTHING_SEEN: ObjectsByPk = { grants: new Map(), users: new Map(), providers: new Map() };
 
 // The objects of one upstream answer, by pk, built once per answer: requests that shared the call
 // (see upstream/shared-flights.ts) share this index too. Read-only once built.
 const answerIndexes = new WeakMap<readonly UpstreamToken[], ObjectsByPk>();
 
-function addTokens(into: ObjectsByPk, tokens: readonly UpstreamToken[]): void {
+function addTokens(into: ObjectsByPk, tokens: readonly UpstreamToken[], kind: GrantSegment): void {
+  let grants = into.grants.get(kind);
+  if (!grants) into.grants.set(kind, (grants = new Map()));
   for (const token of tokens) {
-    if (!into.tokens.has(token.pk) && into.tokens.size < MAX_REMEMBERED_TOKENS) {
-      into.tokens.set(token.pk, token);
+    if (!grants.has(token.pk) && grants.size < MAX_REMEMBERED_TOKENS) {
+      grants.set(token.pk, token);
     }
     if (!into.users.has(token.user.pk)) into.users.set(token.user.pk, token.user);
     if (!into.providers.has(token.provider.pk))
@@ -28,30 +34,36 @@ function addTokens(into: ObjectsByPk, tokens: readonly UpstreamToken[]): void {
   }
 }
 
-function indexOfAnswer(tokens: readonly UpstreamToken[]): ObjectsByPk {
+// One answer is always one endpoint's rows, so the answer alone keys its index.
+function indexOfAnswer(tokens: readonly UpstreamToken[], kind: GrantSegment): ObjectsByPk {
   let index = answerIndexes.get(tokens);
   if (!index) {
-    index = { tokens: new Map(), users: new Map(), providers: new Map() };
-    addTokens(index, tokens);
+    index = { grants: new Map(), users: new Map(), providers: new Map() };
+    addTokens(index, tokens, kind);
     answerIndexes.set(tokens, index);
   }
   return index;
 }
 
 /**
- * The objects this request has already received from authentik, one per pk: every token, user
+ * The objects this request has already received from authentik, one per pk: every grant, user
  * and provider embedded in any answer is remembered on arrival, so that each pk resolves to one
  * object per request and a later lookup of something already seen costs no call. Per request only.
  * A request that has read one answer uses that answer's shared index; its own copy is made when a
- * second answer arrives or a token is forgotten.
+ * second answer arrives or a grant is forgotten.
  */
 export class SeenObjects {
   private shared: ObjectsByPk | undefined;
   private own: ObjectsByPk | undefined;
 
-  /** Tokens seen, by pk. */
+  /** Refresh tokens seen, by pk. */
   get tokens(): ReadonlyMap<number, UpstreamToken> {
-    return this.current.tokens;
+    return this.grants({ segment: 'refresh_tokens' });
+  }
+
+  /** Grants of one endpoint seen, by pk. */
+  grants(endpoint: Pick<GrantEndpoint, 'segment'>): ReadonlyMap<number, UpstreamToken> {
+    return this.current.grants.get(endpoint.segment) ?? NO_GRANTS;
   }
 
   /** Users seen, by pk. */
@@ -64,13 +76,16 @@ export class SeenObjects {
     return this.current.providers;
   }
 
-  /** Remembers the tokens and their embedded users and providers (first arrival wins). */
-  rememberTokens(tokens: readonly UpstreamToken[]): void {
+  /**
+   * Remembers grants of one endpoint (default refresh tokens) and their embedded users and
+   * providers (first arrival wins).
+   */
+  rememberTokens(tokens: readonly UpstreamToken[], kind: GrantSegment = 'refresh_tokens'): void {
     if (!this.shared && !this.own) {
-      this.shared = indexOfAnswer(tokens);
+      this.shared = indexOfAnswer(tokens, kind);
       return;
     }
-    addTokens(this.ownCopy(), tokens);
+    addTokens(this.ownCopy(), tokens, kind);
   }
 
   /** The one user object for this pk in this request. */
@@ -83,9 +98,9 @@ export class SeenObjects {
     return this.current.providers.get(provider.pk) ?? provider;
   }
 
-  /** Forgets a deleted token. */
-  forgetToken(pk: number): void {
-    if (this.current.tokens.has(pk)) this.ownCopy().tokens.delete(pk);
+  /** Forgets a deleted grant (default: a refresh token). */
+  forgetToken(pk: number, kind: GrantSegment = 'refresh_tokens'): void {
+    if (this.current.grants.get(kind)?.has(pk)) this.ownCopy().grants.get(kind)?.delete(pk);
   }
 
   private get current(): ObjectsByPk {
@@ -96,7 +111,7 @@ export class SeenObjects {
     if (!this.own) {
       const from = this.shared ?? NOTHING_SEEN;
       this.own = {
-        tokens: new Map(from.tokens),
+        grants: new Map([...from.grants].map(([kind, rows]) => [kind, new Map(rows)])),
         users: new Map(from.users),
         providers: new Map(from.providers),
       };

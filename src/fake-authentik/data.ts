@@ -35,8 +35,12 @@ export interface Dataset {
   readonly roles: RoleRecord[];
   readonly users: UserRecord[];
   readonly providers: ProviderRecord[];
-  /** Ordered by pk ascending. */
+  /** Refresh tokens, ordered by pk ascending. */
   readonly tokens: TokenRecord[];
+  /** Access tokens (their own table: pks overlap with refresh tokens), pk ascending. */
+  readonly accessTokens: TokenRecord[];
+  /** Authorization codes (their own table), pk ascending. */
+  readonly authorizationCodes: TokenRecord[];
 }
 
 const DAY = 86_400_000_000;
@@ -329,7 +333,12 @@ function buildTokens(
 }
 
 /** Builds the whole sample data set, deterministically from `seed`. */
-export function buildDataset(seed: number, tokenCount: number): Dataset {
+export function buildDataset(
+  seed: number,
+  tokenCount: number,
+  accessTokenCount = 150,
+  authorizationCodeCount = 15,
+): Dataset {
   const rng = new Random(seed);
   const now = isoToMicros(REFERENCE_NOW);
   const groups = buildGroups(rng);
@@ -337,7 +346,19 @@ export function buildDataset(seed: number, tokenCount: number): Dataset {
   const users = buildUsers(rng, seed, groups, roles, now);
   const providers = buildProviders(rng);
   const tokens = buildTokens(rng, tokenCount, users, providers, now);
-  return { referenceNowMicros: now, groups, roles, users, providers, tokens };
+  // Drawn after the refresh tokens, so that adding them left the refresh tokens unchanged.
+  const accessTokens = buildTokens(rng, accessTokenCount, users, providers, now);
+  const authorizationCodes = buildTokens(rng, authorizationCodeCount, users, providers, now);
+  return {
+    referenceNowMicros: now,
+    groups,
+    roles,
+    users,
+    providers,
+    tokens,
+    accessTokens,
+    authorizationCodes,
+  };
 }
 
 /** Formats an epoch-microsecond date the way the upstream does (re-exported for tests). */

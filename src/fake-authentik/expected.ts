@@ -2,7 +2,7 @@
 import { orderedTokens, parseFlags, parseListParams } from './listing.js';
 import { route } from './routes.js';
 import { FakeStore, type FakeData } from './store.js';
-import type { ServedToken } from './types.js';
+import type { GrantKind, ServedGrant, ServedToken } from './types.js';
 
 /** Parameters of {@link expectedList}; values are passed as the query parameters of the same name. */
 export interface ExpectedListQuery {
@@ -36,6 +36,15 @@ function storeOf(fake: { data: FakeData }): FakeStore {
  * expired bearer and on filters the server would reject with 400.
  */
 export function expectedList(fake: { data: FakeData }, q: ExpectedListQuery): ServedToken[] {
+  return expectedGrants(fake, q, 'refresh_tokens') as ServedToken[];
+}
+
+/** {@link expectedList} for any grant kind (authorization codes lack id_token and revoked). */
+export function expectedGrants(
+  fake: { data: FakeData },
+  q: ExpectedListQuery,
+  kind: GrantKind,
+): ServedGrant[] {
   const store = storeOf(fake);
   const caller = store.userForBearer(q.bearer);
   if (!caller) throw new Error('expectedList: unknown or expired bearer');
@@ -45,13 +54,15 @@ export function expectedList(fake: { data: FakeData }, q: ExpectedListQuery): Se
   if (q.user !== undefined) query.set('user', String(q.user));
   if (q.includeGroups === false) query.set('include_groups', 'false');
   if (q.includeRoles === false) query.set('include_roles', 'false');
-  const params = parseListParams(store, query);
+  const params = parseListParams(store, query, kind);
   if (!params.ok)
     throw new Error(
       `expectedList: the server would answer ${params.answer.status} ${params.answer.body.toString()}`,
     );
   const flags = parseFlags(query);
-  return orderedTokens(store, caller, params, q.page ?? 1).map((t) => store.serveToken(t, flags));
+  return orderedTokens(store, caller, params, q.page ?? 1).map((t) =>
+    store.serveGrant(t, flags, kind),
+  );
 }
 
 /**

@@ -1,8 +1,11 @@
-/** `GET /oauth2/refresh_tokens/`: query parsing, filtering, ordering and the pagination envelope. */
+/**
+ * `GET /oauth2/{refresh_tokens,access_tokens,authorization_codes}/`: query parsing, filtering,
+ * ordering and the pagination envelope (one view configuration for the three grant kinds).
+ */
 import { hash32, parsePythonInt } from './format.js';
 import type { SerializeFlags } from './serialize.js';
 import type { FakeStore } from './store.js';
-import type { Json, TokenRecord, UserRecord } from './types.js';
+import type { GrantKind, Json, TokenRecord, UserRecord } from './types.js';
 
 /** A JSON answer: status and body (text, or cached UTF-8 bytes). */
 export interface JsonAnswer {
@@ -10,8 +13,13 @@ export interface JsonAnswer {
   body: string | Buffer;
 }
 
-/** The ordering terms the viewset accepts. */
+/** The ordering terms the refresh- and access-token viewsets accept. */
 export const ORDERING_FIELDS = ['pk', 'provider', 'user', 'expires', 'revoked'] as const;
+/** Authorization codes' serializer has no `revoked`, so DRF drops that term for them. */
+const CODE_ORDERING_FIELDS: readonly string[] = ['pk', 'provider', 'user', 'expires'];
+
+const orderingFieldsOf = (kind: GrantKind): readonly string[] =>
+  kind === 'authorization_codes' ? CODE_ORDERING_FIELDS : ORDERING_FIELDS;
 /** The viewset's default ordering (no unique tie-breaker). */
 export const DEFAULT_ORDERING = ['provider', 'expires'];
 const INVALID_CHOICE = 'Select a valid choice. That choice is not one of the available choices.';
@@ -23,14 +31,16 @@ export function lastValue(query: URLSearchParams, name: string): string | undefi
 }
 
 /** DRF `OrderingFilter`: comma-separated terms, invalid ones dropped, default when none remain. */
-export function parseOrdering(raw: string | undefined): string[] {
+export function parseOrdering(
+  raw: string | undefined,
+  kind: GrantKind = 'refresh_tokens',
+): string[] {
   if (!raw) return DEFAULT_ORDERING;
+  const fields = orderingFieldsOf(kind);
   const valid = raw
     .split(',')
     .map((term) => term.trim())
-    .filter((term) =>
-      (ORDERING_FIELDS as readonly string[]).includes(term.startsWith('-') ? term.slice(1) : term),
-    );
+    .filter((term) => fields.includes(term.startsWith('-') ? term.slice(1) : term));
   return valid.length ? valid : DEFAULT_ORDERING;
 }
 
@@ -98,11 +108,22 @@ export function sortTokens(
 
 /** Validated list parameters, or the 400 answer. */
 export type ListParams =
-  | { ok: true; user: number | null; provider: number | null; terms: string[]; total: boolean }
+  | {
+      ok: true;
+      kind: GrantKind;
+      user: number | null;
+      provider: number | null;
+      terms: string[];
+      total: boolean;
+    }
   | { ok: false; answer: JsonAnswer };
 
 /** Validates `user`, `provider` and `search` (the order DRF's filter backends run in). */
-export function parseListParams(store: FakeStore, query: URLSearchParams): ListParams {
+export function parseListParams(
+  store: FakeStore,
+  query: URLSearchParams,
+  kind: GrantKind = 'refresh_tokens',
+): ListParams {
   const errors: Record<string, Json> = {};
   const choice = (name: 'user' | 'provider'): number | null => {
     const raw = lastValue(query, name);
@@ -123,9 +144,9 @@ export function parseListParams(store: FakeStore, query: URLSearchParams): ListP
       answer: { status: 400, body: JSON.stringify(['Null characters are not allowed.']) },
     };
   }
-  const terms = parseOrdering(lastValue(query, 'ordering'));
+  const terms = parseOrdering(lastValue(query, 'ordering'), kind);
   const total = terms.some((t) => t === 'pk' || t === '-pk');
-  return { ok: true, user, provider, terms, total };
+  return { ok: true, kind, user, provider, terms, total };
 }
 
 /** The rows `caller` sees with the filters applied, pk ascending (cached). */
@@ -134,10 +155,11 @@ export function filteredTokens(
   caller: UserRecord,
   user: number | null,
   provider: number | null,
+  kind: GrantKind = 'refresh_tokens',
 ): TokenRecord[] {
-  return store.cachedList(`f|${caller.pk}|${user}|${provider}`, () =>
+  return store.cachedList(`f|${kind}|${caller.pk}|${user}|${provider}`, () =>
     store
-      .visibleTo(caller)
+      .visibleTo(caller, kind)
       .filter(
         (t) =>
           (user === null || t.userPk === user) && (provider === null || t.providerPk === provider),
@@ -153,10 +175,10 @@ export function orderedTokens(
   page: number,
 ): TokenRecord[] {
   const salt = params.total ? 0 : page;
-  const key = `s|${caller.pk}|${params.user}|${params.provider}|${params.terms.join(',')}|${salt}`;
+  const key = `s|${params.kind}|${caller.pk}|${params.user}|${params.provider}|${params.terms.join(',')}|${salt}`;
   return store.cachedList(key, () =>
     sortTokens(
-      filteredTokens(store, caller, params.user, params.provider),
+      filteredTokens(store, caller, params.user, params.provider, params.kind),
       params.terms,
       salt,
       store.seed,
@@ -192,10 +214,11 @@ export function listAnswer(
   store: FakeStore,
   caller: UserRecord,
   query: URLSearchParams,
+  kind: GrantKind = 'refresh_tokens',
 ): JsonAnswer {
-  const params = parseListParams(store, query);
+  const params = parseListParams(store, query, kind);
   if (!params.ok) return params.answer;
-  const count = filteredTokens(store, caller, params.user, params.provider).length;
+  const count = filteredTokens(store, caller, params.user, params.provider, kind).length;
   const size = effectivePageSize(
     lastValue(query, 'page_size'),
     store.defaultPageSize,
@@ -205,6 +228,7 @@ export function listAnswer(
   if (n === null) return { status: 404, body: '{"detail":"Invalid page."}' };
   const flags = parseFlags(query);
   const key = [
+    kind,
     store.shape,
     caller.pk,
     params.user,
@@ -217,7 +241,7 @@ export function listAnswer(
   ].join('|');
   const body = store.cachedBody(key, () => {
     const rows = orderedTokens(store, caller, params, n).slice(size * (n - 1), size * n);
-    const results = rows.map((t) => store.tokenJson(t, flags)).join(',');
+    const results = rows.map((t) => store.tokenJson(t, flags, kind)).join(',');
     const tail = store.shape === 'legacy-2024' ? '' : ',"autocomplete":{}';
     return `{"pagination":${JSON.stringify(paginationFor(count, size, n))},"results":[${results}]${tail}}`;
   });

@@ -3,7 +3,7 @@ import { parsePythonInt } from './format.js';
 import { listAnswer, parseFlags } from './listing.js';
 import { serializeOAuth2Provider, serializeUser } from './serialize.js';
 import type { FakeStore } from './store.js';
-import type { UserRecord } from './types.js';
+import type { GrantKind, UserRecord } from './types.js';
 import { userListAnswer } from './user-listing.js';
 
 /** A complete HTTP answer. */
@@ -53,25 +53,29 @@ export function authenticate(store: FakeStore, header: string | undefined): User
 }
 
 type Route =
-  | { kind: 'list' }
+  | { kind: 'list'; grant: GrantKind }
   | { kind: 'live' }
   | { kind: 'ready' }
-  | { kind: 'token'; id: string }
-  | { kind: 'usedBy'; id: string }
+  | { kind: 'token'; grant: GrantKind; id: string }
+  | { kind: 'usedBy'; grant: GrantKind; id: string }
   | { kind: 'users' }
   | { kind: 'user'; id: string }
   | { kind: 'provider'; id: string };
 
 const ID = '([^/.]+)';
+// Authorization codes have no used_by action.
+const GRANT = '(refresh_tokens|access_tokens|authorization_codes)';
+const USED_BY_GRANT = '(refresh_tokens|access_tokens)';
+const grantOf = (m: RegExpExecArray) => m[1] as GrantKind;
 const ROUTES: [RegExp, (m: RegExpExecArray) => Route][] = [
-  [/^\/api\/v3\/oauth2\/refresh_tokens\/$/, () => ({ kind: 'list' })],
+  [new RegExp(`^/api/v3/oauth2/${GRANT}/$`), (m) => ({ kind: 'list', grant: grantOf(m) })],
   [
-    new RegExp(`^/api/v3/oauth2/refresh_tokens/${ID}/$`),
-    (m) => ({ kind: 'token', id: m[1] ?? '' }),
+    new RegExp(`^/api/v3/oauth2/${GRANT}/${ID}/$`),
+    (m) => ({ kind: 'token', grant: grantOf(m), id: m[2] ?? '' }),
   ],
   [
-    new RegExp(`^/api/v3/oauth2/refresh_tokens/${ID}/used_by/$`),
-    (m) => ({ kind: 'usedBy', id: m[1] ?? '' }),
+    new RegExp(`^/api/v3/oauth2/${USED_BY_GRANT}/${ID}/used_by/$`),
+    (m) => ({ kind: 'usedBy', grant: grantOf(m), id: m[2] ?? '' }),
   ],
   [/^\/api\/v3\/core\/users\/$/, () => ({ kind: 'users' })],
   [new RegExp(`^/api/v3/core/users/${ID}/$`), (m) => ({ kind: 'user', id: m[1] ?? '' })],
@@ -96,6 +100,12 @@ function decodeId(id: string): number | null {
     return null;
   }
 }
+
+const MODEL_NAMES: Record<GrantKind, string> = {
+  refresh_tokens: 'TokenModel',
+  access_tokens: 'AccessToken',
+  authorization_codes: 'AuthorizationCode',
+};
 
 /** Everything the router needs to know about a request. */
 export interface RouteInput {
@@ -122,7 +132,7 @@ export function route(store: FakeStore, req: RouteInput): Answer {
 
   if (target.kind === 'list') {
     if (method !== 'GET') return notAllowed(req.method);
-    const answer = listAnswer(store, caller, req.query);
+    const answer = listAnswer(store, caller, req.query, target.grant);
     return json(answer.status, answer.body);
   }
 
@@ -151,13 +161,16 @@ export function route(store: FakeStore, req: RouteInput): Answer {
   const allowed = target.kind === 'token' ? ['GET', 'DELETE'] : ['GET'];
   if (!allowed.includes(method)) return notAllowed(req.method);
   if (id === null) return NOT_FOUND;
-  const token = store.token(id);
-  if (!token || (!caller.isSuperuser && token.userPk !== caller.pk)) return noMatch('TokenModel');
+  const token = store.token(id, target.grant);
+  if (!token || (!caller.isSuperuser && token.userPk !== caller.pk)) {
+    return noMatch(MODEL_NAMES[target.grant]);
+  }
   if (target.kind === 'usedBy') return json(200, '[]');
   if (method === 'DELETE') {
+    // delete_refreshtoken / delete_accesstoken / delete_authorizationcode: admins only here.
     if (!caller.isSuperuser) return FORBIDDEN;
-    store.deleteToken(token.pk);
+    store.deleteToken(token.pk, target.grant);
     return { status: 204, headers: {}, body: '' };
   }
-  return json(200, store.tokenJson(token, parseFlags(req.query)));
+  return json(200, store.tokenJson(token, parseFlags(req.query), target.grant));
 }

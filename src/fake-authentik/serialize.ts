@@ -3,6 +3,7 @@ import { formatMicros } from './format.js';
 import type {
   GroupRecord,
   JsonObject,
+  ServedGrant,
   ProviderRecord,
   ServedToken,
   TokenRecord,
@@ -170,4 +171,24 @@ export function serializeToken(
     id_token: t.idToken,
     revoked: t.revoked,
   };
+}
+
+/** An `ExpiringBaseGrantModel` (authorization codes): a `TokenModel` without id_token and revoked. */
+export function serializeGrant(
+  t: TokenRecord,
+  provider: ProviderRecord,
+  user: UserRecord,
+  shape: UpstreamShape,
+  flags: SerializeFlags,
+  nowMicros: number,
+): ServedGrant {
+  const {
+    pk,
+    provider: p,
+    user: u,
+    is_expired,
+    expires,
+    scope,
+  } = serializeToken(t, provider, user, shape, flags, nowMicros);
+  return { pk, provider: p, user: u, is_expired, expires, scope };
 }

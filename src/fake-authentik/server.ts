@@ -25,7 +25,12 @@ export interface FakeAuthentik {
   readonly data: FakeData;
   /** Every request received, in arrival order (including health checks). */
   readonly requests: RecordedRequest[];
-  /** Empties `requests` (in place). */
+  /**
+   * Most requests of `method` (e.g. `DELETE`) the fake was answering at once since the last
+   * `resetRequests()`: with a `slowHeaders` fault on DELETEs this shows a client's concurrency.
+   */
+  maxInFlight(method: string): number;
+  /** Empties `requests` (in place) and restarts the `maxInFlight` measurement. */
   resetRequests(): void;
   /** Number of recorded requests whose path starts with `pathPrefix` (default `/api/v3`). */
   countRequests(pathPrefix?: string): number;
@@ -89,7 +94,13 @@ function faultAnswer(spec: FaultSpec, normal: () => Answer): Answer | undefined 
 export async function startFakeAuthentik(
   options: FakeAuthentikOptions = {},
 ): Promise<FakeAuthentik> {
-  const store = new FakeStore(buildDataset(options.seed ?? 1, options.tokenCount ?? 300), options);
+  const dataset = buildDataset(
+    options.seed ?? 1,
+    options.tokenCount ?? 300,
+    options.accessTokenCount,
+    options.authorizationCodeCount,
+  );
+  const store = new FakeStore(dataset, options);
   const faults = new FaultQueue();
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
@@ -109,6 +120,8 @@ export async function startFakeAuthentik(
       headers: { ...req.headers },
     });
     req.resume();
+    store.started(method);
+    res.once('close', () => store.finished(method));
     const fault = faults.take(url.pathname);
     if (store.latencyMs > 0) await sleep(store.latencyMs, timers);
     if (closing || res.destroyed) return;
@@ -181,8 +194,10 @@ export async function startFakeAuthentik(
     },
     data: store,
     requests,
+    maxInFlight: (method) => store.maxInFlight(method),
     resetRequests: () => {
       requests.length = 0;
+      store.resetInFlightPeaks();
     },
     countRequests: (pathPrefix = '/api/v3') =>
       requests.filter((r) => r.path.startsWith(pathPrefix)).length,

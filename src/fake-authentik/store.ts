@@ -8,6 +8,7 @@ import {
 } from './data.js';
 import {
   ALL_INCLUDED,
+  serializeGrant,
   serializeOAuth2Provider,
   serializeToken,
   serializeUser,
@@ -15,10 +16,12 @@ import {
 } from './serialize.js';
 import type {
   FakeAuthentikOptions,
+  GrantKind,
   GroupRecord,
   JsonObject,
   ProviderRecord,
   RoleRecord,
+  ServedGrant,
   ServedToken,
   TokenRecord,
   UpstreamShape,
@@ -45,6 +48,8 @@ export interface FakeData {
   readonly maxPageSize: number | null;
   /** Every stored refresh token as served (pk ascending), as the superuser sees it. */
   readonly refreshTokens: ServedToken[];
+  /** Every stored grant of one kind as served (pk ascending), as the superuser sees it. */
+  grants(kind: GrantKind): ServedGrant[];
   /** Every user as `GET /core/users/{id}/` serves it (pk ascending). */
   readonly users: JsonObject[];
   /** Every provider as `GET /providers/oauth2/{id}/` serves it (pk ascending, full OAuth2Provider). */
@@ -54,13 +59,20 @@ export interface FakeData {
     readonly users: readonly UserRecord[];
     readonly providers: readonly ProviderRecord[];
     readonly tokens: readonly TokenRecord[];
+    readonly accessTokens: readonly TokenRecord[];
+    readonly authorizationCodes: readonly TokenRecord[];
     readonly groups: readonly GroupRecord[];
     readonly roles: readonly RoleRecord[];
   };
   /** The user an API bearer token authenticates (undefined: unknown or expired token). */
   userForBearer(bearer: string): UserRecord | undefined;
   /** The token rows a caller may see (superuser: all; others: their own), pk ascending. */
-  visibleTokens(bearer: string): TokenRecord[];
+  visibleTokens(bearer: string, kind?: GrantKind): TokenRecord[];
+  /**
+   * Most requests of `method` the server was answering at the same time since the last
+   * `resetRequests()` (e.g. DELETEs in flight during a revoke).
+   */
+  maxInFlight(method: string): number;
 }
 
 /** Implementation of {@link FakeData} plus the server's internal caches. */
@@ -76,11 +88,13 @@ export class FakeStore implements FakeData {
   private explicitMax: number | undefined;
   private explicitDefault: number | undefined;
   private readonly dataset: Dataset;
-  private readonly tokenList: TokenRecord[];
+  private readonly lists: Record<GrantKind, TokenRecord[]>;
+  private readonly byPk: Record<GrantKind, Map<number, TokenRecord>>;
   private readonly byBearer = new Map<string, UserRecord>();
   private readonly userByPk = new Map<number, UserRecord>();
   private readonly providerByPk = new Map<number, ProviderRecord>();
-  private readonly tokenByPk = new Map<number, TokenRecord>();
+  private readonly inFlight = new Map<string, number>();
+  private readonly peakInFlight = new Map<string, number>();
   private readonly jsonCache = new Map<string, Map<number, string>>();
   private readonly listCache = new Map<string, TokenRecord[]>();
   private readonly bodyCache = new Map<string, Buffer>();
@@ -90,7 +104,11 @@ export class FakeStore implements FakeData {
     this.dataset = dataset;
     this.seed = options.seed ?? 1;
     this.referenceNowMicros = dataset.referenceNowMicros;
-    this.tokenList = [...dataset.tokens];
+    this.lists = {
+      refresh_tokens: [...dataset.tokens],
+      access_tokens: [...dataset.accessTokens],
+      authorization_codes: [...dataset.authorizationCodes],
+    };
     this.shape = options.shape ?? 'current';
     this.latencyMs = options.latencyMs ?? 0;
     this.explicitMax = options.maxPageSize;
@@ -106,7 +124,34 @@ export class FakeStore implements FakeData {
       this.extraAdminTokens.push(extraAdminTokenFor(n));
     }
     for (const p of dataset.providers) this.providerByPk.set(p.pk, p);
-    for (const t of this.tokenList) this.tokenByPk.set(t.pk, t);
+    const index = (rows: TokenRecord[]) => new Map(rows.map((t) => [t.pk, t]));
+    this.byPk = {
+      refresh_tokens: index(this.lists.refresh_tokens),
+      access_tokens: index(this.lists.access_tokens),
+      authorization_codes: index(this.lists.authorization_codes),
+    };
+  }
+
+  /** Counts a request of `method` as being answered (until `finished`). */
+  started(method: string): void {
+    const now = (this.inFlight.get(method) ?? 0) + 1;
+    this.inFlight.set(method, now);
+    this.peakInFlight.set(method, Math.max(now, this.peakInFlight.get(method) ?? 0));
+  }
+
+  /** The request of `method` has been answered (or dropped). */
+  finished(method: string): void {
+    this.inFlight.set(method, Math.max(0, (this.inFlight.get(method) ?? 0) - 1));
+  }
+
+  maxInFlight(method: string): number {
+    return this.peakInFlight.get(method) ?? 0;
+  }
+
+  /** Starts a new concurrency measurement (with `resetRequests`). */
+  resetInFlightPeaks(): void {
+    this.peakInFlight.clear();
+    for (const [method, now] of this.inFlight) if (now > 0) this.peakInFlight.set(method, now);
   }
 
   /** Applies a run-time option patch; a key present with `undefined` restores the shape default. */
@@ -130,14 +175,20 @@ export class FakeStore implements FakeData {
     return {
       users: d.users,
       providers: d.providers,
-      tokens: this.tokenList,
+      tokens: this.lists.refresh_tokens,
+      accessTokens: this.lists.access_tokens,
+      authorizationCodes: this.lists.authorization_codes,
       groups: d.groups,
       roles: d.roles,
     };
   }
 
   get refreshTokens(): ServedToken[] {
-    return this.tokenList.map((t) => this.serveToken(t, ALL_INCLUDED));
+    return this.lists.refresh_tokens.map((t) => this.serveToken(t, ALL_INCLUDED));
+  }
+
+  grants(kind: GrantKind): ServedGrant[] {
+    return this.lists[kind].map((t) => this.serveGrant(t, ALL_INCLUDED, kind));
   }
 
   get users(): JsonObject[] {
@@ -157,16 +208,15 @@ export class FakeStore implements FakeData {
     return this.byBearer.get(bearer);
   }
 
-  visibleTokens(bearer: string): TokenRecord[] {
+  visibleTokens(bearer: string, kind: GrantKind = 'refresh_tokens'): TokenRecord[] {
     const user = this.byBearer.get(bearer);
-    return user ? this.visibleTo(user) : [];
+    return user ? this.visibleTo(user, kind) : [];
   }
 
-  /** Token rows `caller` may see, pk ascending. */
-  visibleTo(caller: UserRecord): TokenRecord[] {
-    return caller.isSuperuser
-      ? this.tokenList
-      : this.tokenList.filter((t) => t.userPk === caller.pk);
+  /** Grant rows of one kind `caller` may see (owner scoping), pk ascending. */
+  visibleTo(caller: UserRecord, kind: GrantKind = 'refresh_tokens'): TokenRecord[] {
+    const rows = this.lists[kind];
+    return caller.isSuperuser ? rows : rows.filter((t) => t.userPk === caller.pk);
   }
 
   /** A user by pk. */
@@ -179,16 +229,17 @@ export class FakeStore implements FakeData {
     return this.providerByPk.get(pk);
   }
 
-  /** A stored token by pk (regardless of visibility). */
-  token(pk: number): TokenRecord | undefined {
-    return this.tokenByPk.get(pk);
+  /** A stored grant by pk (regardless of visibility). */
+  token(pk: number, kind: GrantKind = 'refresh_tokens'): TokenRecord | undefined {
+    return this.byPk[kind].get(pk);
   }
 
-  /** Removes a token and drops every cached list. */
-  deleteToken(pk: number): void {
-    const index = this.tokenList.findIndex((t) => t.pk === pk);
-    if (index >= 0) this.tokenList.splice(index, 1);
-    this.tokenByPk.delete(pk);
+  /** Removes a grant and drops every cached list. */
+  deleteToken(pk: number, kind: GrantKind = 'refresh_tokens'): void {
+    const rows = this.lists[kind];
+    const index = rows.findIndex((t) => t.pk === pk);
+    if (index >= 0) rows.splice(index, 1);
+    this.byPk[kind].delete(pk);
     this.listCache.clear();
     this.bodyCache.clear();
     this.bodyCacheBytes = 0;
@@ -202,9 +253,18 @@ export class FakeStore implements FakeData {
     return serializeToken(t, provider, user, this.shape, flags, this.referenceNowMicros);
   }
 
-  /** The token's JSON text for the current shape and flags (cached). */
-  tokenJson(t: TokenRecord, flags: SerializeFlags): string {
-    const key = `${this.shape}|${flags.includeGroups}|${flags.includeRoles}`;
+  /** A grant of any kind rendered for the current shape (codes without id_token and revoked). */
+  serveGrant(t: TokenRecord, flags: SerializeFlags, kind: GrantKind): ServedGrant {
+    if (kind !== 'authorization_codes') return this.serveToken(t, flags);
+    const provider = this.providerByPk.get(t.providerPk);
+    const user = this.userByPk.get(t.userPk);
+    if (!provider || !user) throw new Error(`code ${t.pk} has dangling references`);
+    return serializeGrant(t, provider, user, this.shape, flags, this.referenceNowMicros);
+  }
+
+  /** The grant's JSON text for the current shape and flags (cached). */
+  tokenJson(t: TokenRecord, flags: SerializeFlags, kind: GrantKind = 'refresh_tokens'): string {
+    const key = `${kind}|${this.shape}|${flags.includeGroups}|${flags.includeRoles}`;
     let cache = this.jsonCache.get(key);
     if (!cache) {
       cache = new Map();
@@ -212,7 +272,7 @@ export class FakeStore implements FakeData {
     }
     let text = cache.get(t.pk);
     if (text === undefined) {
-      text = JSON.stringify(this.serveToken(t, flags));
+      text = JSON.stringify(this.serveGrant(t, flags, kind));
       cache.set(t.pk, text);
     }
     return text;

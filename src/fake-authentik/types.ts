@@ -26,6 +26,10 @@ export interface FakeAuthentikOptions {
   defaultPageSize?: number;
   /** Number of sample refresh tokens, default 300. */
   tokenCount?: number;
+  /** Number of sample access tokens, default 150. */
+  accessTokenCount?: number;
+  /** Number of sample authorization codes (they live about a minute: lists are short), default 15. */
+  authorizationCodeCount?: number;
   /** Artificial delay before every response, default 0. */
   latencyMs?: number;
   /** Deterministic data seed, default 1. */
@@ -76,6 +80,19 @@ export interface FaultSpec {
   pathPrefix?: string;
 }
 
+/**
+ * The three OAuth2 grant endpoints, by their path segment under `/api/v3/oauth2/`. Each is its own
+ * table (pks overlap between kinds), with the same view configuration.
+ */
+export type GrantKind = 'refresh_tokens' | 'access_tokens' | 'authorization_codes';
+
+/** Every grant kind, in a fixed order. */
+export const GRANT_KINDS: readonly GrantKind[] = [
+  'refresh_tokens',
+  'access_tokens',
+  'authorization_codes',
+];
+
 /** Any JSON value. */
 export type Json = null | boolean | number | string | Json[] | JsonObject;
 /** A JSON object. */
@@ -83,7 +100,10 @@ export interface JsonObject {
   [key: string]: Json;
 }
 
-/** A `TokenModel` as served. `provider` and `user` depend on the shape and query flags. */
+/**
+ * A `TokenModel` as served (refresh and access tokens). `provider` and `user` depend on the shape
+ * and query flags. An authorization code (`ExpiringBaseGrantModel`) has no `id_token` and no `revoked`.
+ */
 export interface ServedToken {
   pk: number;
   provider: JsonObject;
@@ -94,6 +114,10 @@ export interface ServedToken {
   id_token: string;
   revoked: boolean;
 }
+
+/** Any grant as served: an authorization code lacks `id_token` and `revoked`. */
+export type ServedGrant = Omit<ServedToken, 'id_token' | 'revoked'> &
+  Partial<Pick<ServedToken, 'id_token' | 'revoked'>>;
 
 /** A group in the neutral internal form. */
 export interface GroupRecord {
@@ -171,7 +195,10 @@ export interface ProviderRecord {
   jwtFederationProviders: number[];
 }
 
-/** A refresh token in the neutral internal form. `expires` is epoch microseconds or null. */
+/**
+ * A grant (refresh token, access token or authorization code) in the neutral internal form.
+ * `expires` is epoch microseconds or null; codes ignore `idToken` and `revoked`.
+ */
 export interface TokenRecord {
   pk: number;
   providerPk: number;

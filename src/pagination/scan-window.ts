@@ -39,30 +39,37 @@ export async function scanWindow(
   return backwardScan(scanner, args, fingerprint);
 }
 
+// Reads the whole list to count the matches, keeping only the window's rows: of every other
+// match only where the first and last lie (enough for pageInfo), so memory stays one window.
 async function fullScan(
   scanner: Scanner,
   args: WindowArgs,
   fingerprint: string,
 ): Promise<TokenConnection> {
-  const all = await scanner.forward(0, Infinity, true);
   const lower = args.after ?? -1;
   const upper = args.before ?? Infinity;
-  const bounded = all.filter(({ index }) => index > lower && index < upper);
   const { count } = args.take;
-  const window =
-    args.take.from === 'start'
-      ? bounded.slice(0, count)
-      : bounded.slice(Math.max(0, bounded.length - count));
-  const firstIndex = window[0]?.index ?? (args.take.from === 'start' ? lower : upper);
-  const lastIndex = window.at(-1)?.index ?? (args.take.from === 'start' ? lower : upper);
+  const fromStart = args.take.from === 'start';
+  const window: IndexedRow[] = [];
+  let total = 0;
+  let firstMatch = Infinity;
+  let lastMatch = -Infinity;
+  await scanner.forward(0, Infinity, true, (index, row) => {
+    total++;
+    firstMatch = Math.min(firstMatch, index);
+    lastMatch = Math.max(lastMatch, index);
+    if (index <= lower || index >= upper) return false;
+    if (fromStart && window.length >= count) return false;
+    window.push({ index, row });
+    if (window.length > count) scanner.release(window.shift()!.index);
+    return true;
+  });
+  const firstIndex = window[0]?.index ?? (fromStart ? lower : upper);
+  const lastIndex = window.at(-1)?.index ?? (fromStart ? lower : upper);
   return buildConnection(fingerprint, window, {
-    hasPreviousPage:
-      all.some(({ index }) => index < firstIndex) ||
-      (window.length === 0 && all.some(({ index }) => index <= lower)),
-    hasNextPage:
-      all.some(({ index }) => index > lastIndex) ||
-      (window.length === 0 && all.some(({ index }) => index >= upper)),
-    totalCount: all.length,
+    hasPreviousPage: firstMatch < firstIndex || (window.length === 0 && firstMatch <= lower),
+    hasNextPage: lastMatch > lastIndex || (window.length === 0 && lastMatch >= upper),
+    totalCount: total,
   });
 }
 
@@ -119,8 +126,16 @@ class Scanner {
     private readonly options: ScanOptions,
   ) {}
 
-  /** Matching rows at index >= from, ascending, until `want` are found or the list ends. */
-  async forward(from: number, want: number, toTheEnd: boolean): Promise<IndexedRow[]> {
+  /**
+   * Matching rows at index >= from, ascending, until `want` are found or the list ends. With
+   * `keep`, each match is handed to it instead of being collected, and one it declines is dropped.
+   */
+  async forward(
+    from: number,
+    want: number,
+    toTheEnd: boolean,
+    keep?: (index: number, row: UpstreamToken) => boolean,
+  ): Promise<IndexedRow[]> {
     const found: IndexedRow[] = [];
     let position = from;
     for (;;) {
@@ -142,6 +157,10 @@ class Scanner {
         const row = this.rows.at(position);
         this.examined++;
         if (row && this.options.matches(row)) {
+          if (keep) {
+            if (!keep(position, row)) this.rows.forget(position);
+            continue;
+          }
           found.push({ index: position, row });
           if (found.length >= want) return found;
         } else {
@@ -174,6 +193,11 @@ class Scanner {
       position = Math.min(position, batchStart);
     }
     return found;
+  }
+
+  /** Drops a row the scan kept but no longer needs. */
+  release(index: number): void {
+    this.rows.forget(index);
   }
 
   // Rows this scan may still read; refuses when it may read none but must read more.

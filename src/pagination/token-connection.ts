@@ -1,5 +1,7 @@
+import { positiveId } from '../client-values.js';
 import { badUserInput } from '../errors.js';
-import type { AuthentikApi, TokenListQuery } from '../upstream/authentik.js';
+import { AUTHENTIK_MAX_PAGE_SIZE } from '../upstream/authentik.js';
+import type { AuthentikApi, GrantEndpoint, TokenListQuery } from '../upstream/authentik.js';
 import type { UpstreamToken } from '../upstream/types.js';
 import type { TokenConnection } from './connection-result.js';
 import { queryFingerprint } from './cursor.js';
@@ -41,6 +43,28 @@ export interface TokenConnectionOptions {
   includeRoles: boolean;
 }
 
+/**
+ * Whether a connection with these arguments is answered by scanning the list (a search, or a
+ * filter the gateway applies itself: isExpired, revoked) rather than by reading one window.
+ */
+export function forcesScan(args: {
+  search?: unknown;
+  filter?: { isExpired?: unknown; revoked?: unknown } | null;
+}): boolean {
+  if (typeof args.search === 'string' && args.search.trim() !== '') return true;
+  const filter = args.filter;
+  return (
+    typeof filter === 'object' &&
+    filter !== null &&
+    (filter.isExpired != null || filter.revoked != null)
+  );
+}
+
+/** Most upstream calls one scan may make: SEARCH_SCAN_LIMIT rows in authentik's largest pages. */
+export function scanCallsAtMost(scanLimit: number): number {
+  return Math.ceil(scanLimit / AUTHENTIK_MAX_PAGE_SIZE);
+}
+
 /** authentik's own default ordering, which has no unique tie-breaker of its own. */
 const DEFAULT_ORDERING: readonly TokenOrder[] = [
   { field: 'provider', direction: 'asc' },
@@ -63,9 +87,13 @@ export function toUpstreamOrdering(orderBy: readonly TokenOrder[] | null | undef
   return terms.join(',');
 }
 
-/** Resolves `refreshTokens(...)`: a Relay window over authentik's page-numbered list. */
+/**
+ * Resolves a grant connection (`refreshTokens(...)`, `accessTokens(...)`, ...): a Relay window
+ * over one of authentik's page-numbered grant lists.
+ */
 export async function resolveTokenConnection(
   api: AuthentikApi,
+  endpoint: GrantEndpoint,
   args: TokenConnectionArgs,
   options: TokenConnectionOptions,
 ): Promise<TokenConnection> {
@@ -79,6 +107,14 @@ export async function resolveTokenConnection(
     includeGroups: options.includeGroups,
     includeRoles: options.includeRoles,
   };
+  for (const key of ['providerPk', 'userPk'] as const) {
+    const value = filter[key];
+    if (value != null && positiveId(value) === undefined) {
+      throw badUserInput(`filter.${key} must be a positive integer, got ${value}`, {
+        argument: `filter.${key}`,
+      });
+    }
+  }
   if (filter.providerPk != null) query.provider = filter.providerPk;
   if (filter.userPk != null) query.user = filter.userPk;
   const isExpired = filter.isExpired ?? undefined;
@@ -90,10 +126,12 @@ export async function resolveTokenConnection(
     terms,
     isExpired,
     revoked,
+    // A cursor of one grant kind is no position in another's list.
+    endpoint.segment,
   ]);
   const window = readWindowArgs(args, options.maxPageSize, fingerprint);
-  const rows = new UpstreamRows(api, query);
-  if (terms.length === 0 && isExpired === undefined && revoked === undefined) {
+  const rows = new UpstreamRows(api, endpoint, query);
+  if (!forcesScan(args)) {
     return offsetWindow(rows, window, fingerprint);
   }
   const matches = (token: UpstreamToken) =>

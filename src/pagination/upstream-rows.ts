@@ -1,4 +1,4 @@
-import type { AuthentikApi, TokenListQuery } from '../upstream/authentik.js';
+import type { AuthentikApi, GrantEndpoint, TokenListQuery } from '../upstream/authentik.js';
 import type { UpstreamToken } from '../upstream/types.js';
 import { UpstreamError } from '../upstream/upstream-error.js';
 import { windowToPages } from './page-plan.js';
@@ -9,7 +9,7 @@ const PAGES_IN_FLIGHT = 4;
 const MAX_ROUNDS = 6;
 
 /**
- * The upstream list for one query (ordering and filters fixed), as far as this request has read
+ * The upstream list of one grant endpoint for one query (ordering and filters fixed), as far as this request has read
  * it: rows by absolute 0-based index, and the row count once any page told it. Never trusts the
  * requested page size: rows are placed by the `start_index` authentik reports, and a clamped
  * page teaches the client the tenant's real maximum.
@@ -22,6 +22,7 @@ export class UpstreamRows {
 
   constructor(
     private readonly api: AuthentikApi,
+    private readonly endpoint: GrantEndpoint,
     private readonly query: TokenListQuery,
   ) {}
 
@@ -69,7 +70,7 @@ export class UpstreamRows {
 
   /** Fetches one page and records its rows; false when authentik says the page is past the end. */
   async fetchPage(page: number | 'last', pageSize: number): Promise<boolean> {
-    const answer = await this.api.listRefreshTokens({ ...this.query, page, pageSize });
+    const answer = await this.api.listGrants(this.endpoint, { ...this.query, page, pageSize });
     if (answer.kind === 'invalid-page') return false;
     const { rows, pagination } = answer;
     this.knownCount = pagination.count;

@@ -1,8 +1,9 @@
 import type { Plugin } from 'graphql-yoga';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { operationTypeOf } from '../operation-type.js';
+import type { RevokeResult } from '../revoke.js';
 import type { CompletedCall } from '../upstream/http.js';
-import { errorCodesOf } from './error-codes.js';
+import { errorCodesOf } from '../errors.js';
 
 /** The gateway's own Prometheus metrics, next to graphql-yoga's (one registry per gateway). */
 export interface GatewayMetrics {
@@ -21,11 +22,10 @@ export interface GatewayMetrics {
   observeUpstream(call: CompletedCall): void;
   /** Counts the errors of one answer, by their codes (see errorCodesOf). */
   countErrors(codes: readonly string[]): void;
-}
-
-// `/api/v3/core/users/7/?x=1` -> `/api/v3/core/users/{pk}/`: a small, fixed label set.
-function endpointOf(path: string): string {
-  return path.split('?', 1)[0]!.replace(/\/\d+(?=\/|$)/g, '/{pk}');
+  /** Grants handled by revokeOAuth2Grants, by kind and outcome. */
+  readonly revokedGrants: Counter<'kind' | 'outcome'>;
+  /** Counts one finished revokeOAuth2Grants. */
+  countRevoke(result: RevokeResult): void;
 }
 
 export interface GatewayMetricsOptions {
@@ -81,20 +81,41 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  const revokedGrants = new Counter({
+    name: 'gateway_oauth2_grants_revoked_total',
+    help:
+      'Grants handled by revokeOAuth2Grants, by kind (refresh_tokens, access_tokens, authorization_codes) ' +
+      'and outcome (deleted, already_gone, failed, dry_run: matched by a dry run)',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [registry],
+  });
   return {
     registry,
     inFlight,
+    revokedGrants,
     httpDuration,
     operations,
     errors,
     upstreamDuration,
     observeUpstream(call) {
       upstreamDuration
-        .labels(call.method, endpointOf(call.path), call.outcome)
+        // The route's template, never the path: no value from a request becomes a label.
+        .labels(call.method, call.route, call.outcome)
         .observe(call.durationMs / 1000);
     },
     countErrors(codes) {
       for (const code of codes) errors.labels(code).inc();
+    },
+    countRevoke(result) {
+      for (const [kind, counts] of result.byKind) {
+        if (result.dryRun) {
+          revokedGrants.labels(kind, 'dry_run').inc(counts.matched);
+          continue;
+        }
+        revokedGrants.labels(kind, 'deleted').inc(counts.deleted);
+        revokedGrants.labels(kind, 'already_gone').inc(counts.alreadyGone);
+        revokedGrants.labels(kind, 'failed').inc(counts.failed);
+      }
     },
   };
 }

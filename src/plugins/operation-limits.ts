@@ -72,7 +72,7 @@ function reportTo(limit: string, max: number) {
  */
 export function useOperationLimits(
   limits: OperationLimits,
-  options: { maxPageSize: number; introspection: boolean },
+  options: { maxPageSize: number; searchScanLimit: number; introspection: boolean },
 ): Plugin[] {
   const tokensError = armorRejection('MAX_TOKENS', limits.maxTokens);
   return [
@@ -95,6 +95,10 @@ export function useOperationLimits(
         ],
       },
     }),
-    useUpstreamCostLimit({ maxCost: limits.maxCost, maxPageSize: options.maxPageSize }),
+    useUpstreamCostLimit({
+      maxCost: limits.maxCost,
+      maxPageSize: options.maxPageSize,
+      searchScanLimit: options.searchScanLimit,
+    }),
   ];
 }

@@ -4,8 +4,9 @@ import type { Logger } from '../logger.js';
 import { scrubCredentials } from '../logger.js';
 import { operationTypeOf } from '../operation-type.js';
 import { requestIdOf } from '../request-context.js';
-import type { UpstreamStats } from '../request-context.js';
-import { errorCodesOf, isUnexpected } from './error-codes.js';
+import type { GatewayContext, UpstreamStats } from '../context.js';
+import type { RevokeResult } from '../revoke.js';
+import { errorCodesOf, isUnexpected } from '../errors.js';
 
 /** What one request's log line says. */
 export interface RequestEntry {
@@ -44,19 +45,12 @@ function describe(error: GraphQLError) {
  * upstream calls and their time, error codes. Internal errors are logged with their stack before
  * yoga masks them. Headers, queries and variables are never logged.
  */
-export function useRequestLog(logger: Logger): Plugin {
+export function useRequestLog(logger: Logger): Plugin<GatewayContext & { request?: Request }> {
   const entries = new WeakMap<Request, RequestEntry>();
   return {
     onRequest({ request, url }) {
-      const id = requestIdOf(request);
-      try {
-        // The context reads the id from this header, so log, upstream and response agree.
-        if (request.headers.get('x-request-id') !== id) request.headers.set('x-request-id', id);
-      } catch {
-        // Immutable headers: the context then generates its own id.
-      }
       entries.set(request, {
-        id,
+        id: requestIdOf(request),
         started: performance.now(),
         method: request.method,
         path: url.pathname,
@@ -68,13 +62,9 @@ export function useRequestLog(logger: Logger): Plugin {
         entry.operationName = params.operationName;
     },
     onExecute({ args }) {
-      const context = args.contextValue as {
-        request?: Request;
-        requestId?: string;
-        upstreamStats?: UpstreamStats;
-      };
+      const context = args.contextValue;
       const entry = context.request && entries.get(context.request);
-      const requestId = entry?.id ?? context.requestId;
+      const { requestId } = context;
       if (entry) {
         entry.stats = context.upstreamStats;
         entry.operationType = operationTypeOf(args.document, args.operationName);
@@ -107,7 +97,7 @@ export function useRequestLog(logger: Logger): Plugin {
 }
 
 /**
- * Writes the one log line of a finished request (also used by the server's fast path): info, or
+ * Writes the one log line of a finished request: info, or
  * error for a 5xx or a masked internal error; debug for /metrics and /health.
  */
 export function logRequestLine(logger: Logger, entry: RequestEntry & { status: number }): void {
@@ -144,4 +134,23 @@ export function yogaLogger(
       child[level](scrubCredentials(text));
     };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+/**
+ * The audit line of one revokeOAuth2Grants: request id, the filter and the counts, per kind too.
+ * Never a credential, a token value or who the caller is (authentik knows that).
+ */
+export function logRevoke(logger: Logger, requestId: string, result: RevokeResult): void {
+  logger.info(
+    {
+      requestId,
+      dryRun: result.dryRun,
+      matchedCount: result.matchedCount,
+      deletedCount: result.deletedCount,
+      alreadyGoneCount: result.alreadyGoneCount,
+      failedCount: result.failures.length,
+      kinds: Object.fromEntries(result.byKind),
+    },
+    'revokeOAuth2Grants',
+  );
 }

@@ -19,17 +19,20 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { limitExceeded } from '../errors.js';
+import { forcesScan, scanCallsAtMost } from '../pagination/token-connection.js';
+import { DEFAULT_PAGE_ROWS } from '../pagination/window-args.js';
 
 /** How upstream calls are estimated (see {@link estimateUpstreamCalls}). */
 export interface UpstreamCostOptions {
   /** Most estimated upstream calls one operation may make (MAX_COST). */
   maxCost: number;
-  /** Page size a connection gets without first/last. Default 20. */
-  defaultPageSize?: number;
   /** Largest first/last (larger values are refused by the resolvers anyway). Default 100. */
   maxPageSize?: number;
-  /** Calls counted for a connection the gateway must scan (search, isExpired, revoked). Default 10. */
-  scanCost?: number;
+  /**
+   * SEARCH_SCAN_LIMIT: a connection the gateway must scan (search, isExpired, revoked) costs the
+   * calls it may make to read that many rows. Default 10000.
+   */
+  searchScanLimit?: number;
 }
 
 type Variables = Record<string, unknown>;
@@ -42,7 +45,6 @@ interface Walk {
   fragments: Map<string, FragmentDefinitionNode>;
   variables: Variables;
   operation: OperationDefinitionNode;
-  defaultPageSize: number;
   maxPageSize: number;
   scanCost: number;
 }
@@ -52,7 +54,8 @@ function valueOf(node: ValueNode, walk: Walk): unknown {
   switch (node.kind) {
     case Kind.VARIABLE: {
       const name = node.name.value;
-      if (name in walk.variables) return walk.variables[name];
+      // Own properties only: `$toString` must not read Object.prototype.toString.
+      if (Object.hasOwn(walk.variables, name)) return walk.variables[name];
       const definition = walk.operation.variableDefinitions?.find(
         (d) => d.variable.name.value === name,
       );
@@ -93,12 +96,22 @@ function pageSize(value: unknown, walk: Walk): number | undefined {
 
 // A connection the gateway answers by reading the list until it has enough matches.
 function scans(field: FieldNode, definition: GraphQLField<unknown, unknown>, walk: Walk): boolean {
-  const search = argument(field, definition, 'search', walk);
-  if (typeof search === 'string' && search.trim() !== '') return true;
-  const filter = argument(field, definition, 'filter', walk) as Record<string, unknown> | null;
-  return (
-    !!filter && typeof filter === 'object' && (filter.isExpired != null || filter.revoked != null)
-  );
+  return forcesScan({
+    search: argument(field, definition, 'search', walk),
+    filter: argument(field, definition, 'filter', walk) as Parameters<
+      typeof forcesScan
+    >[0]['filter'],
+  });
+}
+
+/**
+ * Marks a field that may load its parent object from authentik (one call per distinct object,
+ * through the request's loader): the estimate counts one call per parent it may be asked of.
+ */
+export const LOADS_PARENT = { upstreamCost: 'loads-parent' } as const;
+
+function loadsParent(definition: GraphQLField<unknown, unknown>): boolean {
+  return definition.extensions?.upstreamCost === LOADS_PARENT.upstreamCost;
 }
 
 // Upstream calls of one field and what its children are multiplied by.
@@ -113,7 +126,7 @@ function fieldCost(
     const size =
       pageSize(argument(field, definition, 'first', walk), walk) ??
       pageSize(argument(field, definition, 'last', walk), walk) ??
-      walk.defaultPageSize;
+      DEFAULT_PAGE_ROWS;
     return { own: scans(field, definition, walk) ? walk.scanCost : 1, fanOut: size };
   }
   for (const name of LOOKUP_LISTS) {
@@ -124,6 +137,10 @@ function fieldCost(
       return { own: distinct, fanOut: distinct };
     }
   }
+  // A field that declares its own call count (revokeOAuth2Grants: one list call per grant kind;
+  // its DELETEs are bounded by MAX_REVOKE, not MAX_COST).
+  const declared = definition.extensions?.upstreamCost;
+  if (typeof declared === 'number') return { own: declared, fanOut: 1 };
   const isRoot = parent === walk.schema.getQueryType() || parent === walk.schema.getMutationType();
   const lookup = isRoot && isCompositeType(named) && definition.args.length > 0;
   return { own: lookup ? 1 : 0, fanOut: 1 };
@@ -138,12 +155,17 @@ function selectionCost(
 ): number {
   if (!set) return 0;
   let total = 0;
+  let parentLoadCounted = false;
   for (const selection of set.selections) {
     if (selection.kind === Kind.FIELD) {
       const name = selection.name.value;
       if (name.startsWith('__') || !(isObjectType(parent) || isInterfaceType(parent))) continue;
       const definition = parent.getFields()[name];
       if (!definition) continue;
+      if (!parentLoadCounted && loadsParent(definition)) {
+        parentLoadCounted = true;
+        total += multiplier;
+      }
       const { own, fanOut } = fieldCost(selection, definition, parent, walk);
       total += own * multiplier;
       const named = getNamedType(definition.type);
@@ -172,11 +194,14 @@ function selectionCost(
 }
 
 /**
- * Estimates how many calls to authentik an operation may make: a connection costs one call
- * (`scanCost` when it must scan) and multiplies everything below it by its page size
- * (first/last, default 20); `ids`/`pks`/`representations` lists cost and multiply by their
- * length; any other root field with arguments that returns an object is one lookup. Loads shared per request through DataLoader (the
- * OAuth2 fields of a provider) are bounded by the number of distinct objects and not counted.
+ * Estimates how many calls to authentik an operation may make: a connection costs one call (the
+ * calls a scan may make, `ceil(SEARCH_SCAN_LIMIT / 100)`, when it must scan) and multiplies
+ * everything below it by its page size (first/last, default 20); `ids`/`pks`/`representations`
+ * lists cost and multiply by their distinct entries; a field with a numeric
+ * `extensions.upstreamCost` costs that; any other root field with arguments that returns an
+ * object is one lookup; a field marked LOADS_PARENT (a provider's OAuth2 fields on newer
+ * authentik) costs one call per object it may be asked of. The request's budget enforces the
+ * same MAX_COST while executing (upstream/authentik.ts), so an estimate that is low is safe.
  */
 export function estimateUpstreamCalls(
   schema: GraphQLSchema,
@@ -201,9 +226,8 @@ export function estimateUpstreamCalls(
     fragments,
     variables: variables ?? {},
     operation,
-    defaultPageSize: options.defaultPageSize ?? 20,
     maxPageSize: options.maxPageSize ?? 100,
-    scanCost: options.scanCost ?? 10,
+    scanCost: scanCallsAtMost(options.searchScanLimit ?? 10_000),
   };
   return selectionCost(operation.selectionSet, root, 1, walk, new Set());
 }

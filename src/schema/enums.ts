@@ -108,15 +108,3 @@ export const OrderDirection = builder.enumType('OrderDirection', {
     DESC: { value: 'desc', description: 'Descending (tokens that never expire come first).' },
   } as const,
 });
-
-export const RefreshTokenOrderField = builder.enumType('RefreshTokenOrderField', {
-  description:
-    'A field refresh tokens can be ordered by (authentik orders foreign keys by their integer id).',
-  values: {
-    PK: { value: 'pk', description: "The token's id." },
-    PROVIDER: { value: 'provider', description: "The provider's id." },
-    USER: { value: 'user', description: "The user's id." },
-    EXPIRES: { value: 'expires', description: 'Expiry date.' },
-    REVOKED: { value: 'revoked', description: 'Revocation flag (false first when ascending).' },
-  } as const,
-});

@@ -1,24 +1,32 @@
 import { printSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLSchema } from 'graphql';
 import { builder } from '../builder.js';
+import { printClientSdl } from './client-sdl.js';
+import { guardEntityRepresentations } from './entity-representations.js';
 import './enums.js';
 import './user.js';
 import './provider.js';
 import './token.js';
-import './token-connection.js';
+import './access-token.js';
+import './authorization-code.js';
+import './revoke.js';
 
-builder.queryType({ description: "authentik's OAuth2 refresh tokens, as GraphQL." });
-builder.mutationType({ description: 'Changes to refresh tokens.' });
+builder.queryType({
+  description:
+    "authentik's OAuth2 grants (refresh tokens, access tokens, authorization codes), as GraphQL.",
+});
+builder.mutationType({ description: 'Deleting and revoking OAuth2 grants.' });
 
 /** The Apollo Federation spec the schema links to (the newest that Hive's composition knows). */
 export const FEDERATION_SPEC_URL = 'https://specs.apollo.dev/federation/v2.9';
 
 /**
  * Builds the schema the gateway serves: a Federation 2 subgraph (types sorted by name), so the
- * same server works alone and inside a supergraph (`_service`, `_entities`, `@key`).
+ * same server works alone and inside a supergraph (`_service`, `_entities`, `@key`). Entity
+ * representations are checked before any is resolved (entity-representations.ts).
  */
 export function buildSchema(): GraphQLSchema {
-  return builder.toSubGraphSchema({ linkUrl: FEDERATION_SPEC_URL });
+  return guardEntityRepresentations(builder.toSubGraphSchema({ linkUrl: FEDERATION_SPEC_URL }));
 }
 
 /**
@@ -27,4 +35,9 @@ export function buildSchema(): GraphQLSchema {
  */
 export function printSchemaSdl(schema: GraphQLSchema = buildSchema()): string {
   return `${printSubgraphSchema(schema)}\n`;
+}
+
+/** The client-facing SDL, without federation (`schema.client.graphql`, see client-sdl.ts). */
+export function printClientSchemaSdl(schema: GraphQLSchema = buildSchema()): string {
+  return printClientSdl(schema);
 }

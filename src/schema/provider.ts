@@ -1,4 +1,5 @@
 import { builder } from '../builder.js';
+import { LOADS_PARENT } from '../plugins/upstream-cost.js';
 import type { GatewayContext } from '../context.js';
 import type { UpstreamProvider, UpstreamRedirectUri } from '../upstream/types.js';
 import {
@@ -62,7 +63,7 @@ export const OAuth2ProviderRef = builder.loadableNodeRef('OAuth2Provider', {
 });
 
 // What a key-only `{ pk }` reference answers without loading the provider.
-const ANSWERED_BY_PK = new Set(['pk', 'id', 'refreshTokens']);
+const ANSWERED_BY_PK = new Set(['pk', 'id', 'refreshTokens', 'accessTokens', 'authorizationCodes']);
 
 /**
  * OAuth2Provider as a federation entity, by `pk`: a reference that asks only for `pk`, `id` or
@@ -177,60 +178,70 @@ OAuth2ProviderRef.implement({
       nullable: true,
       description:
         'Confidential clients can keep their credentials confidential; public clients cannot.',
+      extensions: LOADS_PARENT,
       resolve: async (p, _, ctx) => ClientType.parse(await oauth2Field(p, 'client_type', ctx)),
     }),
     grantTypes: t.field({
       type: [GrantType.ref],
       nullable: { list: true, items: true },
       description: 'Grant types the provider allows (newer servers only).',
+      extensions: LOADS_PARENT,
       resolve: async (p, _, ctx) =>
         (await oauth2Field(p, 'grant_types', ctx))?.map(GrantType.parse) ?? null,
     }),
     clientId: t.string({
       nullable: true,
       description: 'OAuth2 client id.',
+      extensions: LOADS_PARENT,
       resolve: (p, _, ctx) => oauth2Field(p, 'client_id', ctx),
     }),
     accessCodeValidity: t.string({
       nullable: true,
       description:
         'Access codes not valid on or after current time + this value (Format: hours=1;minutes=2;seconds=3).',
+      extensions: LOADS_PARENT,
       resolve: (p, _, ctx) => oauth2Field(p, 'access_code_validity', ctx),
     }),
     accessTokenValidity: t.string({
       nullable: true,
       description:
         'Tokens not valid on or after current time + this value (Format: hours=1;minutes=2;seconds=3).',
+      extensions: LOADS_PARENT,
       resolve: (p, _, ctx) => oauth2Field(p, 'access_token_validity', ctx),
     }),
     refreshTokenValidity: t.string({
       nullable: true,
       description:
         'Refresh tokens not valid on or after current time + this value (Format: hours=1;minutes=2;seconds=3).',
+      extensions: LOADS_PARENT,
       resolve: (p, _, ctx) => oauth2Field(p, 'refresh_token_validity', ctx),
     }),
     refreshTokenThreshold: t.string({
       nullable: true,
       description:
         'A refresh token valid for less than this is renewed when used (newer servers only).',
+      extensions: LOADS_PARENT,
       resolve: (p, _, ctx) => oauth2Field(p, 'refresh_token_threshold', ctx),
     }),
     includeClaimsInIdToken: t.boolean({
       nullable: true,
       description:
         "Include user claims from scopes in the id_token, for applications that don't access the userinfo endpoint.",
+      extensions: LOADS_PARENT,
       resolve: (p, _, ctx) => oauth2Field(p, 'include_claims_in_id_token', ctx),
     }),
     signingKey: t.field({
       type: 'UUID',
       nullable: true,
       description: 'Key used to sign the tokens.',
+      extensions: LOADS_PARENT,
       resolve: (p, _, ctx) => oauth2Field(p, 'signing_key', ctx),
     }),
     encryptionKey: t.field({
       type: 'UUID',
       nullable: true,
       description: 'Key used to encrypt the tokens (JWE).',
+      extensions: LOADS_PARENT,
       resolve: (p, _, ctx) => oauth2Field(p, 'encryption_key', ctx),
     }),
     redirectUris: t.field({
@@ -238,11 +249,13 @@ OAuth2ProviderRef.implement({
       nullable: true,
       description:
         'Allowed redirect URIs (a newline-separated string on servers before 2024.12 is split into entries).',
+      extensions: LOADS_PARENT,
       resolve: async (p, _, ctx) => redirectUris(await oauth2Field(p, 'redirect_uris', ctx)),
     }),
     logoutUri: t.string({
       nullable: true,
       description: 'Logout URI (newer servers only).',
+      extensions: LOADS_PARENT,
       resolve: (p, _, ctx) => oauth2Field(p, 'logout_uri', ctx),
     }),
     logoutMethod: t.field({
@@ -250,35 +263,41 @@ OAuth2ProviderRef.implement({
       nullable: true,
       description:
         'Backchannel logs out with server to server calls; frontchannel uses iframes (newer servers only).',
+      extensions: LOADS_PARENT,
       resolve: async (p, _, ctx) => LogoutMethod.parse(await oauth2Field(p, 'logout_method', ctx)),
     }),
     backchannelLogoutUri: t.string({
       nullable: true,
       description: 'Back-channel logout URI (authentik 2025.8 and nearby versions only).',
+      extensions: LOADS_PARENT,
       resolve: (p, _, ctx) => oauth2Field(p, 'backchannel_logout_uri', ctx),
     }),
     subMode: t.field({
       type: SubMode.ref,
       nullable: true,
       description: 'What data is used as the unique user identifier (`sub`).',
+      extensions: LOADS_PARENT,
       resolve: async (p, _, ctx) => SubMode.parse(await oauth2Field(p, 'sub_mode', ctx)),
     }),
     issuerMode: t.field({
       type: IssuerMode.ref,
       nullable: true,
       description: 'How the issuer field of the ID token is filled.',
+      extensions: LOADS_PARENT,
       resolve: async (p, _, ctx) => IssuerMode.parse(await oauth2Field(p, 'issuer_mode', ctx)),
     }),
     jwtFederationSources: t.field({
       type: ['UUID'],
       nullable: true,
       description: 'Sources whose JWKs may sign JWTs that authenticate against this provider.',
+      extensions: LOADS_PARENT,
       resolve: (p, _, ctx) => oauth2Field(p, 'jwt_federation_sources', ctx),
     }),
     jwtFederationProviders: t.field({
       type: ['Int'],
       nullable: true,
       description: 'Providers whose JWTs may authenticate against this provider.',
+      extensions: LOADS_PARENT,
       resolve: (p, _, ctx) => oauth2Field(p, 'jwt_federation_providers', ctx),
     }),
   }),

@@ -1,6 +1,6 @@
 import { builder } from '../builder.js';
 import type { GatewayContext } from '../context.js';
-import { UpstreamError } from '../upstream/upstream-error.js';
+import { isPermissionDenied } from '../errors.js';
 import type { UpstreamGroup, UpstreamRole, UpstreamUser } from '../upstream/types.js';
 import { UserType } from './enums.js';
 import { referenceNeedsLoad } from './entity-reference.js';
@@ -63,7 +63,14 @@ export const UserRef = builder.loadableNodeRef('User', {
 });
 
 // What a key-only `{ pk }` reference answers: `uuid` lazily (see the field), the rest from pk.
-const ANSWERED_BY_PK = new Set(['pk', 'id', 'uuid', 'refreshTokens']);
+const ANSWERED_BY_PK = new Set([
+  'pk',
+  'id',
+  'uuid',
+  'refreshTokens',
+  'accessTokens',
+  'authorizationCodes',
+]);
 
 /**
  * User as a federation entity, by `pk` or `uuid`. A `pk` reference that asks only for `pk`, `id`,
@@ -91,7 +98,7 @@ async function uuidOfReference(pk: number, context: GatewayContext): Promise<str
   try {
     return (await UserRef.getDataloader(context).load(pk)).uuid ?? null;
   } catch (error) {
-    if (error instanceof UpstreamError && error.status === 403) return null;
+    if (isPermissionDenied(error)) return null;
     throw error;
   }
 }

@@ -2,7 +2,6 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GatewayMetrics } from '../plugins/metrics.js';
-import type { FastPath } from './fast-path.js';
 
 /** What the server wrapper needs besides the yoga instance. */
 export interface HttpServerDeps {
@@ -10,9 +9,17 @@ export interface HttpServerDeps {
   isReady: () => Promise<boolean>;
   /** Counts requests in flight when given. */
   metrics?: GatewayMetrics;
-  /** Serves plain JSON POSTs of queries without yoga's Fetch-API layer (see fast-path.ts). */
-  fastPath?: FastPath;
+  /**
+   * A request whose headers and body have not all arrived by then is answered 408 and its
+   * connection closed (checked every second), in ms. Default 30000.
+   */
+  requestTimeoutMs?: number;
 }
+
+/** How often Node checks connections against the request and headers timeouts, in ms. */
+const TIMEOUT_CHECK_INTERVAL_MS = 1000;
+/** Longest a client may take to send its headers (slowloris), in ms. */
+const HEADERS_TIMEOUT_MS = 20_000;
 
 /** A node:http server in front of yoga, with health routes and a graceful close. */
 export interface GatewayHttpServer {
@@ -50,7 +57,17 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 export function createHttpServer(yoga: RequestListener, deps: HttpServerDeps): GatewayHttpServer {
   let inFlight = 0;
   let draining = false;
-  const server = createServer((req, res) => {
+  const requestTimeout = deps.requestTimeoutMs ?? 30_000;
+  // A client trickling its headers or body must not hold a socket for long (slowloris): Node
+  // answers 408 and closes the connection; keep-alive is longer than the usual load balancers'
+  // idle timeout, so they never reuse a socket we just closed.
+  const options = {
+    requestTimeout,
+    headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeout),
+    keepAliveTimeout: 65_000,
+    connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+  };
+  const server = createServer(options, (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0];
     if (draining) res.setHeader('connection', 'close');
     if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -80,12 +97,8 @@ export function createHttpServer(yoga: RequestListener, deps: HttpServerDeps): G
       // period: let it go now.
       if (draining) setImmediate(() => server.closeIdleConnections());
     });
-    if (!deps.fastPath?.(req, res)) yoga(req, res);
+    yoga(req, res);
   });
-  // A client trickling its headers must not hold a socket for long (slowloris); keep-alive longer
-  // than the usual load balancers' idle timeout, so they never reuse a socket we just closed.
-  server.headersTimeout = 20_000;
-  server.keepAliveTimeout = 65_000;
 
   return {
     server,

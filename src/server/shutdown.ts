@@ -4,6 +4,11 @@ import type { GatewayHttpServer } from './http-server.js';
 export interface ShutdownOptions {
   /** How long requests in flight may take to finish once a signal arrived, in ms. */
   graceMs: number;
+  /**
+   * How long to keep serving after the signal before the listener closes, in ms, so that a load
+   * balancer (Kubernetes' endpoints) stops sending new connections first. Default 0.
+   */
+  delayMs?: number;
   logger: Logger;
   /** Closes what the server used (upstream pool, demo upstream) after it drained. */
   release: () => Promise<void>;
@@ -32,13 +37,21 @@ export function shutdownOnSignals(
       exit(1);
       return stopping;
     }
-    // Close the listener first: once this line is out, new connections are refused.
-    const closing = server.close(options.graceMs);
-    options.logger.info(
-      { reason, inFlight: server.inFlight, graceMs: options.graceMs },
-      'shutting down: no new connections, finishing requests in flight',
-    );
+    const delayMs = options.delayMs ?? 0;
+    if (delayMs > 0) {
+      options.logger.info(
+        { reason, delayMs },
+        'shutting down: still serving while the endpoint is removed',
+      );
+    }
     stopping = (async () => {
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      // Close the listener first: once this line is out, new connections are refused.
+      const closing = server.close(options.graceMs);
+      options.logger.info(
+        { reason, inFlight: server.inFlight, graceMs: options.graceMs },
+        'shutting down: no new connections, finishing requests in flight',
+      );
       const drained = await closing;
       try {
         await options.release();

@@ -1,4 +1,4 @@
-import type { UpstreamCall, UpstreamHttp, UpstreamResponse } from './http.js';
+import type { UpstreamCall, UpstreamHttp, UpstreamResponse, UpstreamTarget } from './http.js';
 import type { UpstreamPagination, UpstreamProvider, UpstreamToken, UpstreamUser } from './types.js';
 import { UpstreamError } from './upstream-error.js';
 
@@ -22,6 +22,100 @@ export interface TokenPageRequest extends TokenListQuery {
 export type TokenPage =
   | { kind: 'page'; rows: UpstreamToken[]; pagination: UpstreamPagination }
   | { kind: 'invalid-page' };
+
+/** The routes the gateway calls, as templates: the only shapes a path to authentik can take. */
+export const ROUTES = {
+  refreshTokens: '/api/v3/oauth2/refresh_tokens/',
+  refreshToken: '/api/v3/oauth2/refresh_tokens/{pk}/',
+  accessTokens: '/api/v3/oauth2/access_tokens/',
+  accessToken: '/api/v3/oauth2/access_tokens/{pk}/',
+  authorizationCodes: '/api/v3/oauth2/authorization_codes/',
+  authorizationCode: '/api/v3/oauth2/authorization_codes/{pk}/',
+  users: '/api/v3/core/users/',
+  user: '/api/v3/core/users/{pk}/',
+  oauth2Provider: '/api/v3/providers/oauth2/{pk}/',
+  ready: '/-/health/ready/',
+} as const;
+
+/**
+ * The target for a route: `{pk}` becomes the decimal text of a positive safe integer (anything
+ * else is refused before a call), each segment URL-encoded, and the query appended. No client
+ * value can change the path.
+ */
+export function targetOf(
+  route: (typeof ROUTES)[keyof typeof ROUTES],
+  pk?: number,
+  query?: URLSearchParams,
+): UpstreamTarget {
+  let path: string = route;
+  if (route.includes('{pk}')) {
+    if (pk === undefined || !Number.isSafeInteger(pk) || pk < 1) {
+      throw new UpstreamError(
+        'not-sent',
+        `${String(pk).slice(0, 40)} is not a positive integer id`,
+      );
+    }
+    path = route.replace('{pk}', encodeURIComponent(String(pk)));
+  }
+  return { route, path: query ? `${path}?${query}` : path };
+}
+
+/**
+ * One of authentik's OAuth2 grant endpoints under `/api/v3/oauth2/`. They share one view
+ * configuration (filters `user`/`provider`, default ordering `provider,expires`, owner scoping,
+ * `search` ignored), so everything the gateway does with one works with the others.
+ */
+export interface GrantEndpoint {
+  /** The path segment: `refresh_tokens`, `access_tokens` or `authorization_codes`. */
+  readonly segment: 'refresh_tokens' | 'access_tokens' | 'authorization_codes';
+  /** What one row is called in messages, e.g. `refresh token`. */
+  readonly noun: string;
+  /** Route templates of the list and of one row. */
+  readonly listRoute: (typeof ROUTES)[keyof typeof ROUTES];
+  readonly rowRoute: (typeof ROUTES)[keyof typeof ROUTES];
+}
+
+/** `/oauth2/refresh_tokens/` (`TokenModel`). */
+export const REFRESH_TOKENS: GrantEndpoint = {
+  segment: 'refresh_tokens',
+  noun: 'refresh token',
+  listRoute: ROUTES.refreshTokens,
+  rowRoute: ROUTES.refreshToken,
+};
+/** `/oauth2/access_tokens/` (`TokenModel`, like refresh tokens). */
+export const ACCESS_TOKENS: GrantEndpoint = {
+  segment: 'access_tokens',
+  noun: 'access token',
+  listRoute: ROUTES.accessTokens,
+  rowRoute: ROUTES.accessToken,
+};
+/** `/oauth2/authorization_codes/` (`ExpiringBaseGrantModel`: no id_token, no revoked). */
+export const AUTHORIZATION_CODES: GrantEndpoint = {
+  segment: 'authorization_codes',
+  noun: 'authorization code',
+  listRoute: ROUTES.authorizationCodes,
+  rowRoute: ROUTES.authorizationCode,
+};
+
+/**
+ * The one place a grant endpoint's target is built: the list (with its query), or one row by a
+ * pk that must be a positive safe integer (see {@link targetOf}).
+ */
+export function grantTarget(
+  endpoint: GrantEndpoint,
+  pk?: number,
+  query?: URLSearchParams,
+): UpstreamTarget {
+  return pk === undefined
+    ? targetOf(endpoint.listRoute, undefined, query)
+    : targetOf(endpoint.rowRoute, pk, query);
+}
+
+/** Limits on what one GraphQL operation may ask of authentik. */
+export interface RequestBudget {
+  /** Most calls one operation may make (MAX_COST); the next one is refused, not sent. */
+  maxCalls: number;
+}
 
 /** authentik's documented page-size maximum; a tenant may clamp lower (learned per origin). */
 export const AUTHENTIK_MAX_PAGE_SIZE = 100;
@@ -47,19 +141,20 @@ export class AuthentikClient {
 
   /**
    * An API bound to one GraphQL request's credentials and abort signal. `onTokens` sees every
-   * token authentik returns during the request (to prime the request's loaders).
+   * grant authentik returns during the request, with its endpoint (to prime the request's loaders).
    */
   forRequest(
     call: UpstreamCall,
-    onTokens?: (tokens: readonly UpstreamToken[]) => void,
+    onTokens?: (tokens: readonly UpstreamToken[], endpoint: GrantEndpoint) => void,
+    budget?: RequestBudget,
   ): AuthentikApi {
-    return new AuthentikApi(this, call, onTokens);
+    return new AuthentikApi(this, call, onTokens, budget);
   }
 
   /** True when authentik's readiness probe answers 2xx. */
   async isReady(signal?: AbortSignal): Promise<boolean> {
     try {
-      const { status } = await this.http.request('GET', '/-/health/ready/', { signal });
+      const { status } = await this.http.request('GET', targetOf(ROUTES.ready), { signal });
       return status >= 200 && status < 300;
     } catch {
       return false;
@@ -67,17 +162,26 @@ export class AuthentikClient {
   }
 }
 
+/** What a DELETE of one row came to: deleted, or already gone (authentik's 404). */
+export type DeleteOutcome = 'deleted' | 'gone';
+
 /**
- * authentik's refresh-token API as one caller sees it. Identical GETs of this caller in flight at
+ * authentik's OAuth2 grant API as one caller sees it. Identical GETs of this caller in flight at
  * the same time (within this request or across requests) share one upstream call (http.ts).
  */
 export class AuthentikApi {
   private readonly listsInFlight = new Set<Promise<unknown>>();
+  /** Calls this operation has asked for (joined shared calls included: the count is its own). */
+  private callsAsked = 0;
 
   constructor(
     readonly client: AuthentikClient,
     private readonly call: UpstreamCall,
-    private readonly onTokens: (tokens: readonly UpstreamToken[]) => void = () => {},
+    private readonly onTokens: (
+      tokens: readonly UpstreamToken[],
+      endpoint: GrantEndpoint,
+    ) => void = () => {},
+    private readonly budget?: RequestBudget,
   ) {}
 
   /** Resolves once no list call of this request is in flight (so its rows are primed). */
@@ -85,8 +189,8 @@ export class AuthentikApi {
     while (this.listsInFlight.size > 0) await Promise.allSettled([...this.listsInFlight]);
   }
 
-  /** One page of `GET /oauth2/refresh_tokens/`; `invalid-page` for authentik's 404 past the end. */
-  async listRefreshTokens(request: TokenPageRequest): Promise<TokenPage> {
+  /** One page of a grant list; `invalid-page` for authentik's 404 past the end. */
+  async listGrants(endpoint: GrantEndpoint, request: TokenPageRequest): Promise<TokenPage> {
     const query = new URLSearchParams();
     query.set('ordering', request.ordering);
     if (request.provider !== undefined) query.set('provider', String(request.provider));
@@ -95,7 +199,7 @@ export class AuthentikApi {
     if (!request.includeRoles) query.set('include_roles', 'false');
     query.set('page', String(request.page));
     query.set('page_size', String(request.pageSize));
-    const pending = this.get(`/api/v3/oauth2/refresh_tokens/?${query}`);
+    const pending = this.send('GET', grantTarget(endpoint, undefined, query));
     this.listsInFlight.add(pending);
     try {
       const response = await pending;
@@ -103,25 +207,25 @@ export class AuthentikApi {
         return { kind: 'invalid-page' };
       }
       const page = parseTokenList(expectOk(response));
-      this.onTokens(page.rows);
+      this.onTokens(page.rows, endpoint);
       return { kind: 'page', ...page };
     } finally {
       this.listsInFlight.delete(pending);
     }
   }
 
-  /** `GET /oauth2/refresh_tokens/{pk}/`; null when authentik says 404. */
-  async getRefreshToken(pk: number): Promise<UpstreamToken | null> {
-    const body = await this.retrieve(`/api/v3/oauth2/refresh_tokens/${pk}/`);
+  /** `GET /oauth2/<endpoint>/{pk}/`; null when authentik says 404. */
+  async getGrant(endpoint: GrantEndpoint, pk: number): Promise<UpstreamToken | null> {
+    const body = await this.retrieve(grantTarget(endpoint, pk));
     if (body === null) return null;
-    if (!isToken(body)) throw badResponse('a refresh token');
-    this.onTokens([body]);
+    if (!isToken(body)) throw badResponse(`a ${endpoint.noun}`);
+    this.onTokens([body], endpoint);
     return body;
   }
 
   /** `GET /core/users/{pk}/`; null when authentik says 404. */
   async getUser(pk: number): Promise<UpstreamUser | null> {
-    const body = await this.retrieve(`/api/v3/core/users/${pk}/`);
+    const body = await this.retrieve(targetOf(ROUTES.user, pk));
     if (body === null) return null;
     if (!isObjectWithPk(body)) throw badResponse('a user');
     return body as unknown as UpstreamUser;
@@ -129,7 +233,8 @@ export class AuthentikApi {
 
   /** `GET /core/users/?uuid=`: the user with this UUID; null when authentik has none. */
   async findUserByUuid(uuid: string): Promise<UpstreamUser | null> {
-    const body = expectOk(await this.get(`/api/v3/core/users/?${new URLSearchParams({ uuid })}`));
+    const query = new URLSearchParams({ uuid });
+    const body = expectOk(await this.send('GET', targetOf(ROUTES.users, undefined, query)));
     const results = (body as { results?: unknown } | null)?.results;
     if (!Array.isArray(results) || !results.every(isObjectWithPk)) throw badResponse('a user list');
     return (results[0] as UpstreamUser | undefined) ?? null;
@@ -137,29 +242,51 @@ export class AuthentikApi {
 
   /** `GET /providers/oauth2/{pk}/`; null when authentik says 404. */
   async getOAuth2Provider(pk: number): Promise<UpstreamProvider | null> {
-    const body = await this.retrieve(`/api/v3/providers/oauth2/${pk}/`);
+    const body = await this.retrieve(targetOf(ROUTES.oauth2Provider, pk));
     if (body === null) return null;
     if (!isObjectWithPk(body)) throw badResponse('an OAuth2 provider');
     return body as unknown as UpstreamProvider;
   }
 
-  /** `DELETE /oauth2/refresh_tokens/{pk}/`: false when authentik says 404. */
-  async deleteRefreshToken(pk: number): Promise<boolean> {
-    const path = `/api/v3/oauth2/refresh_tokens/${pk}/`;
-    const response = await this.client.http.request('DELETE', path, this.call);
-    if (response.status === 404) return false;
+  /**
+   * `DELETE /oauth2/<endpoint>/{pk}/` (never retried): `gone` when authentik says 404. A revoke's
+   * DELETEs pass `outsideBudget`: they are bounded by MAX_REVOKE, not by MAX_COST.
+   */
+  async deleteGrant(
+    endpoint: GrantEndpoint,
+    pk: number,
+    options: { outsideBudget?: boolean } = {},
+  ): Promise<DeleteOutcome> {
+    const response = await this.send('DELETE', grantTarget(endpoint, pk), options.outsideBudget);
+    if (response.status === 404) return 'gone';
     expectOk(response);
-    return true;
+    return 'deleted';
   }
 
-  private async retrieve(path: string): Promise<unknown> {
-    const response = await this.get(path);
+  private async retrieve(target: UpstreamTarget): Promise<unknown> {
+    const response = await this.send('GET', target);
     if (response.status === 404) return null;
     return expectOk(response);
   }
 
-  private get(path: string): Promise<UpstreamResponse> {
-    return this.client.http.request('GET', path, this.call);
+  // Nothing is sent without credentials (authentik would refuse it) or past the operation's budget.
+  // `outsideBudget`: a call bounded by another limit (a revoke's DELETEs, by MAX_REVOKE).
+  private async send(
+    method: 'GET' | 'DELETE',
+    target: UpstreamTarget,
+    outsideBudget = false,
+  ): Promise<UpstreamResponse> {
+    if (!this.call.authorization) {
+      throw new UpstreamError('no-credentials', 'the request has no Authorization header');
+    }
+    if (outsideBudget) return this.client.http.request(method, target, this.call);
+    if (this.budget && this.callsAsked >= this.budget.maxCalls) {
+      throw new UpstreamError('over-budget', 'the operation has no upstream calls left', {
+        maxCalls: this.budget.maxCalls,
+      });
+    }
+    this.callsAsked++;
+    return this.client.http.request(method, target, this.call);
   }
 }
 

@@ -1,5 +1,7 @@
-import { Pool, errors as undiciErrors } from 'undici';
+import { errors as undiciErrors } from 'undici';
 import type { Dispatcher } from 'undici';
+import { createUpstreamDispatcher } from './dispatcher.js';
+import type { UpstreamConnectionOptions } from './dispatcher.js';
 import { UpstreamResilience } from './resilience.js';
 import type { BreakerOptions } from './resilience.js';
 import { SharedFlights } from './shared-flights.js';
@@ -17,9 +19,19 @@ export interface UpstreamCall {
   onCall?: (call: CompletedCall) => void;
 }
 
+/** Where a call goes: the concrete path, and its fixed template for metrics and logs. */
+export interface UpstreamTarget {
+  /** Path below the base URL, built from validated values only, e.g. `/api/v3/core/users/7/`. */
+  path: string;
+  /** The route's template, e.g. `/api/v3/core/users/{pk}/`: never a value from a request. */
+  route: string;
+}
+
 export interface CompletedCall {
   method: string;
   path: string;
+  /** The route's template (a fixed set: safe as a metric label). */
+  route: string;
   status: number | undefined;
   durationMs: number;
   outcome: 'ok' | UpstreamError['kind'] | 'aborted';
@@ -36,6 +48,10 @@ export interface UpstreamHttpOptions {
   retries?: number;
   /** Circuit breaker for this origin. Default none. */
   breaker?: BreakerOptions;
+  /** Extra CA certificates (PEM) for authentik's TLS. Default none. */
+  ca?: UpstreamConnectionOptions['ca'];
+  /** Proxies for the authentik connection. Default none. */
+  proxy?: UpstreamConnectionOptions['proxy'];
 }
 
 export interface UpstreamResponse {
@@ -47,14 +63,15 @@ export interface UpstreamResponse {
 const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 /**
- * The one place that speaks HTTP to authentik: one keep-alive undici Pool for its origin, explicit
- * timeouts, the caller's abort signal, a body size cap, and error classification.
+ * The one place that speaks HTTP to authentik: one keep-alive undici Pool for its origin (or a
+ * proxy agent, see dispatcher.ts), explicit timeouts, the caller's abort signal, a body size cap,
+ * and error classification.
  */
 export class UpstreamHttp {
   readonly origin: string;
   /** Path prefix of the authentik install (usually empty), without a trailing slash. */
   readonly basePath: string;
-  private readonly pool: Pool;
+  private readonly pool: Dispatcher;
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
   /** Retry and circuit-breaker policy (see resilience.ts); one deadline covers the retries. */
@@ -68,13 +85,7 @@ export class UpstreamHttp {
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-    this.pool = new Pool(this.origin, {
-      connections: options.connections ?? 64,
-      keepAliveTimeout: 30_000,
-      connectTimeout: options.timeoutMs,
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-    });
+    this.pool = createUpstreamDispatcher(this.origin, options);
     this.resilience = new UpstreamResilience(options);
   }
 
@@ -84,23 +95,27 @@ export class UpstreamHttp {
    * this request or another; the joiner's `onCall` is not told, as it made no call. A write makes
    * the GETs in flight unjoinable, before and after it is sent.
    */
-  request(method: 'GET' | 'DELETE', path: string, call: UpstreamCall): Promise<UpstreamResponse> {
+  request(
+    method: 'GET' | 'DELETE',
+    target: UpstreamTarget,
+    call: UpstreamCall,
+  ): Promise<UpstreamResponse> {
     if (method === 'GET') {
-      const key = `${call.authorization ?? ''}\n${path}`;
+      const key = `${call.authorization ?? ''}\n${target.path}`;
       return this.inFlightGets.join(key, call.signal, (signal) =>
-        this.send(method, path, { ...call, signal }),
+        this.send(method, target, { ...call, signal }),
       );
     }
     this.inFlightGets.forgetAll();
-    const sent = this.send(method, path, call);
+    const sent = this.send(method, target, call);
     const written = () => this.inFlightGets.forgetAll();
     sent.then(written, written);
     return sent;
   }
 
-  private send(method: 'GET' | 'DELETE', path: string, call: UpstreamCall) {
+  private send(method: 'GET' | 'DELETE', target: UpstreamTarget, call: UpstreamCall) {
     return this.resilience.run(method, call.signal, (signal) =>
-      this.attempt(method, path, { ...call, signal }),
+      this.attempt(method, target, { ...call, signal }),
     );
   }
 
@@ -108,7 +123,7 @@ export class UpstreamHttp {
   // (resilience.ts owns the deadline; undici's own timeouts back it up).
   private async attempt(
     method: 'GET' | 'DELETE',
-    path: string,
+    { path, route }: UpstreamTarget,
     call: UpstreamCall,
   ): Promise<UpstreamResponse> {
     const started = performance.now();
@@ -120,6 +135,7 @@ export class UpstreamHttp {
       if (call.authorization !== undefined) headers.authorization = call.authorization;
       if (call.requestId !== undefined) headers['x-request-id'] = call.requestId;
       const response = await this.pool.request({
+        origin: this.origin,
         method,
         path: this.basePath + path,
         headers,
@@ -133,7 +149,8 @@ export class UpstreamHttp {
       outcome = failure instanceof UpstreamError ? failure.kind : 'aborted';
       throw failure;
     } finally {
-      call.onCall?.({ method, path, status, durationMs: performance.now() - started, outcome });
+      const durationMs = performance.now() - started;
+      call.onCall?.({ method, path, route, status, durationMs, outcome });
     }
   }
 
@@ -153,6 +170,16 @@ export class UpstreamHttp {
       error instanceof undiciErrors.ConnectTimeoutError
     ) {
       return new UpstreamError('timeout', `authentik did not answer within ${this.timeoutMs} ms`);
+    }
+    // undici refused to send it (a bad path or header): nothing reached authentik, so this is
+    // never authentik's failure and must not count toward the circuit breaker.
+    if (
+      error instanceof undiciErrors.InvalidArgumentError ||
+      error instanceof undiciErrors.NotSupportedError ||
+      !(error instanceof Error) ||
+      !('code' in error)
+    ) {
+      return new UpstreamError('not-sent', 'the gateway could not send this request to authentik');
     }
     // The cause (undici's error, with its code) tells resilience.ts whether a retry is safe.
     return Object.assign(new UpstreamError('unreachable', 'authentik could not be reached'), {

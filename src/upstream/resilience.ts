@@ -183,7 +183,8 @@ function retryableError(error: unknown): boolean {
   return typeof code === 'string' && RETRY_CODES.has(code);
 }
 
-// Only signs that authentik itself is down count against it; a caller leaving counts for nothing.
+// Only signs that authentik itself is down count against it (5xx, timeouts, resets, refusals); a
+// caller leaving or a request undici would not send counts for nothing.
 function failureVerdict(error: unknown, callerSignal: AbortSignal | undefined): Verdict {
   if (callerSignal?.aborted) return 'neutral';
   if (!(error instanceof UpstreamError)) return 'neutral';
@@ -193,6 +194,8 @@ function failureVerdict(error: unknown, callerSignal: AbortSignal | undefined): 
       return 'failure';
     case 'server':
       return (error.status ?? 500) >= 500 ? 'failure' : 'success';
+    case 'not-sent':
+      return 'neutral';
     default:
       return 'success';
   }

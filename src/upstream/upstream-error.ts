@@ -9,7 +9,10 @@ export type UpstreamErrorKind =
   | 'too-large' // the body passed the response size cap
   | 'unreachable' // connection refused, reset, DNS failure
   | 'timeout' // no complete answer within the upstream timeout
-  | 'unavailable'; // the circuit breaker is open: authentik was failing a moment ago
+  | 'unavailable' // the circuit breaker is open: authentik was failing a moment ago
+  | 'no-credentials' // not sent: the caller sent no Authorization header
+  | 'over-budget' // not sent: the operation has made all the calls MAX_COST allows
+  | 'not-sent'; // not sent: undici refused the request (a gateway bug, never authentik's failure)
 
 export class UpstreamError extends Error {
   override name = 'UpstreamError';
@@ -22,6 +25,8 @@ export class UpstreamError extends Error {
       detail?: string;
       /** Validation messages of a 400 body: a field map, or `non_field_errors` for a bare list. */
       fields?: Record<string, string[]>;
+      /** For `over-budget`: the most calls one operation may make. */
+      maxCalls?: number;
     } = {},
   ) {
     super(message);

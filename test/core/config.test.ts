@@ -55,6 +55,8 @@ describe('loadConfig', () => {
     ['AUTHENTIK_URL', 'ftp://auth.example.com'],
     ['AUTHENTIK_URL', 'https://user:pass@auth.example.com'],
     ['AUTHENTIK_URL', 'https://auth.example.com/?tenant=1'],
+    ['REQUEST_TIMEOUT_MS', 'soon'],
+    ['REQUEST_TIMEOUT_MS', '0'],
   ])('%s=%j is refused with a message naming the variable', (name, value) => {
     let error: unknown;
     try {
@@ -65,6 +67,31 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain(name);
     expect((error as Error).message).not.toContain('\n');
+  });
+});
+
+describe('demo mode and production', () => {
+  it('refuses to start the demo when NODE_ENV=production, naming AUTHENTIK_URL', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUTHENTIK_URL/);
+  });
+
+  it.each<[string, Record<string, string>]>([
+    ['without NODE_ENV', {}],
+    ['in development', { NODE_ENV: 'development' }],
+    ['in production when asked for with DEMO=true', { NODE_ENV: 'production', DEMO: 'true' }],
+  ])('starts the demo %s', (_label, env) => {
+    expect(loadConfig(env).authentikUrl).toBeUndefined();
+  });
+
+  it('needs nothing more in production with AUTHENTIK_URL', () => {
+    const config = loadConfig({ NODE_ENV: 'production', AUTHENTIK_URL: 'https://a.example.com' });
+    expect(config.authentikUrl).toBe('https://a.example.com');
+  });
+
+  it('REQUEST_TIMEOUT_MS defaults to 30 s', () => {
+    expect(loadConfig({}).requestTimeoutMs).toBe(30_000);
+    expect(loadConfig({ REQUEST_TIMEOUT_MS: '5000' }).requestTimeoutMs).toBe(5000);
   });
 });
 
@@ -104,5 +131,15 @@ describe('start-up with a bad value', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('PORT');
     expect(stdout).not.toMatch(/listening/i);
+  });
+
+  it('NODE_ENV=production without AUTHENTIK_URL exits non-zero, one line naming AUTHENTIK_URL', async () => {
+    const { code, stdout, stderr } = await runMain({ NODE_ENV: 'production' });
+    expect(code).not.toBe(0);
+    expect(code).not.toBeNull();
+    const lines = stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('AUTHENTIK_URL');
+    expect(stdout).not.toContain('DEMO MODE');
   });
 });

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -31,21 +31,35 @@ describe('README quick start', () => {
     },
   );
 
+  const scripts = () =>
+    (
+      JSON.parse(readFileSync(new URL('package.json', `file://${ROOT}`), 'utf8')) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts;
+
   it('`npm test` runs vitest', () => {
-    const pkg = JSON.parse(readFileSync(new URL('package.json', `file://${ROOT}`), 'utf8')) as {
-      scripts: Record<string, string>;
-    };
-    expect(pkg.scripts.test).toMatch(/vitest/);
+    expect(scripts().test).toMatch(/vitest/);
+  });
+
+  // `npm ci` runs `prepare`: the build happens once, and `npm start` needs neither tsc nor a
+  // writable dist/ (so it runs after `npm ci --omit=dev` and on a read-only filesystem).
+  it('`npm ci` builds (prepare) and `npm start` only starts node on dist/', () => {
+    expect(scripts().prepare).toMatch(/\bbuild\b/);
+    expect(scripts().start).toMatch(/^node (--[\w-]+(=\S+)? )*dist\/main\.js$/);
   });
 });
 
-// The real command a newcomer runs: `npm start` builds with tsc and starts the compiled entry point.
+// The real commands a newcomer runs: `npm ci` (whose prepare step builds dist/), then `npm start`.
 describe('npm start in demo mode (no AUTHENTIK_URL)', () => {
   let child: ChildProcess;
   let url: string;
   let output = '';
 
   beforeAll(async () => {
+    // What `npm ci` ran (its prepare step), so that dist/ is built from this tree.
+    const build = spawnSync('npm', ['run', 'prepare', '--silent'], { cwd: ROOT, encoding: 'utf8' });
+    expect(build.status, build.stderr + build.stdout).toBe(0);
     const port = await freePort();
     // npm runs the gateway as its child: a process group lets afterAll stop both.
     url = `http://127.0.0.1:${port}/graphql`;

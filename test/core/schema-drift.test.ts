@@ -15,12 +15,14 @@ import {
   visit,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSchema, printSchemaSdl } from '../../src/schema/index.js';
+import { buildSchema, printClientSchemaSdl, printSchemaSdl } from '../../src/schema/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { startTestGateway } from '../helpers/gateway.js';
 
 const SCHEMA_FILE = new URL('../../schema.graphql', import.meta.url);
 const recorded = () => readFileSync(SCHEMA_FILE, 'utf8');
+const CLIENT_SCHEMA_FILE = new URL('../../schema.client.graphql', import.meta.url);
+const recordedClient = () => readFileSync(CLIENT_SCHEMA_FILE, 'utf8');
 const REGENERATE = 'schema.graphql is stale: run `npm run schema` and commit the result';
 
 let gw: TestGateway;
@@ -73,6 +75,29 @@ describe('schema.graphql is the served SDL', () => {
     const fromFile = apiSdl(buildASTSchema(parse(recorded()), { assumeValidSDL: true }));
     expect(served, REGENERATE).toBe(fromFile);
     expect(served).toContain('refreshTokens(');
+  });
+});
+
+// For client codegen (GraphQL Code Generator, Relay): loads with plain graphql-js, no federation.
+describe('schema.client.graphql is the client-facing API', () => {
+  it('equals the client SDL the code builds (what `npm run schema` writes)', () => {
+    expect(printClientSchemaSdl(buildSchema()), REGENERATE).toBe(recordedClient());
+  });
+
+  it('loads without federation definitions and carries no federation names', () => {
+    const document = parse(recordedClient());
+    expect(document.definitions.filter((node) => node.kind === 'DirectiveDefinition')).toEqual([]);
+    expect(recordedClient()).not.toMatch(
+      /@(key|link|shareable|inaccessible|external)\b|_service|_entities|_Any|__/,
+    );
+    expect(() => buildASTSchema(document)).not.toThrow();
+  });
+
+  it('describes the API of schema.graphql, descriptions included', () => {
+    const client = buildASTSchema(parse(recordedClient()));
+    const subgraph = buildASTSchema(parse(recorded()), { assumeValidSDL: true });
+    expect(apiSdl(client)).toBe(apiSdl(subgraph));
+    expect(apiSdl(client)).toContain('refreshTokens(');
   });
 });
 

@@ -6,7 +6,7 @@ import { startHardenedGateway } from './helpers.js';
 
 let gateway: HardenedGateway;
 beforeAll(async () => {
-  gateway = await startHardenedGateway({ listen: true });
+  gateway = await startHardenedGateway();
 });
 afterAll(() => gateway.close());
 

@@ -1,20 +1,14 @@
 import type { ExecutionResult } from 'graphql';
-import type { FakeAuthentik, FakeAuthentikOptions } from '../../src/fake-authentik/index.js';
+import type { FakeAuthentikOptions } from '../../src/fake-authentik/index.js';
+import type { FakeAuthentik } from '../../src/fake-authentik/index.js';
 import { startFakeAuthentik } from '../../src/fake-authentik/index.js';
-import { createGateway } from '../../src/gateway.js';
+import type { GatewayYoga } from '../../src/gateway.js';
 import type { GqlOptions } from '../helpers/gateway.js';
-import { gqlRequest } from '../helpers/gateway.js';
-import { createLogger } from '../../src/logger.js';
+import { gqlRequest, startApp, testConfig } from '../helpers/gateway.js';
 import type { GatewayMetrics } from '../../src/plugins/metrics.js';
-import { createGatewayMetrics } from '../../src/plugins/metrics.js';
-import { resolveOperationLimits } from '../../src/plugins/operation-limits.js';
 import type { OperationLimits } from '../../src/plugins/operation-limits.js';
 import type { GatewayHttpServer } from '../../src/server/http-server.js';
-import { createFastPath } from '../../src/server/fast-path.js';
-import { createHttpServer } from '../../src/server/http-server.js';
-import { cachedReadiness } from '../../src/server/readiness.js';
-import { AuthentikClient } from '../../src/upstream/authentik.js';
-import { UpstreamHttp } from '../../src/upstream/http.js';
+import type { UpstreamHttp } from '../../src/upstream/http.js';
 import type { BreakerOptions } from '../../src/upstream/resilience.js';
 
 export { gqlRequest, type GqlOptions };
@@ -31,11 +25,15 @@ export interface HardenedGatewayOptions {
   operationLimits?: Partial<OperationLimits>;
   introspection?: boolean;
   graphiql?: boolean;
-  /** Also serve over a real listening node:http server. */
-  listen?: boolean;
   readyCacheMs?: number;
+  /** SEARCH_SCAN_LIMIT. Default 10000. */
+  searchScanLimit?: number;
+  /** REQUEST_TIMEOUT_MS of the listening server. Default 30000. */
+  requestTimeoutMs?: number;
   /** Receives each log line instead of `logs` keeping it (for long runs). */
   logSink?: (line: string) => void;
+  /** MAX_REVOKE. Default 1000. */
+  maxRevoke?: number;
 }
 
 export type GqlResult<T = Record<string, unknown>> = ExecutionResult<T> & {
@@ -47,13 +45,13 @@ export type GqlResult<T = Record<string, unknown>> = ExecutionResult<T> & {
 export interface HardenedGateway {
   fake: FakeAuthentik;
   http: UpstreamHttp;
-  yoga: ReturnType<typeof createGateway>;
+  yoga: GatewayYoga;
   metrics: GatewayMetrics;
   /** Every log line written so far (raw JSON text). */
   logs: string[];
-  /** The listening server and its base URL (`http://127.0.0.1:port`), with `listen: true`. */
-  server?: GatewayHttpServer;
-  url?: string;
+  /** The listening server and its base URL (`http://127.0.0.1:port`). */
+  server: GatewayHttpServer;
+  url: string;
   /** POSTs an operation through yoga in-process. */
   gql<T = Record<string, unknown>>(
     query: string,
@@ -65,61 +63,42 @@ export interface HardenedGateway {
   close(): Promise<void>;
 }
 
-/** Starts a fake authentik and a gateway over it the way main.ts wires one. */
+/** Starts a fake authentik and a gateway over it the way main.ts wires one (createApp). */
 export async function startHardenedGateway(
   options: HardenedGatewayOptions = {},
 ): Promise<HardenedGateway> {
   const fake = await startFakeAuthentik(options.fake);
-  const http = new UpstreamHttp(fake.url, {
-    timeoutMs: options.timeoutMs ?? 2000,
-    retries: options.retries ?? 2,
-    breaker: options.breaker,
-    maxResponseBytes: options.maxResponseBytes,
-  });
-  const client = new AuthentikClient(http);
   const logs: string[] = [];
-  const sink = options.logSink ?? ((line: string) => void logs.push(line));
-  const logger = createLogger('debug', { write: sink });
-  const metrics = createGatewayMetrics({
+  const write = options.logSink ?? ((line: string) => void logs.push(line));
+  const config = testConfig(fake.url, {
+    logLevel: 'debug',
+    upstreamTimeoutMs: options.timeoutMs ?? 2000,
+    upstreamRetries: options.retries ?? 2,
+    breakerFailureThreshold: options.breaker?.failureThreshold ?? 0,
+    breakerResetMs: options.breaker?.resetMs ?? 10_000,
+    upstreamMaxResponseBytes: options.maxResponseBytes ?? 32 * 1024 * 1024,
+    graphiql: options.graphiql !== false,
+    introspection: options.introspection ?? true,
+    operationLimits: options.operationLimits as OperationLimits | undefined,
+    readyCacheMs: options.readyCacheMs ?? 2000,
+    searchScanLimit: options.searchScanLimit ?? 10_000,
+    maxRevoke: options.maxRevoke ?? 1000,
+    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+  });
+  const { app, origin } = await startApp(config, {
+    logDestination: { write },
     processMetrics: false,
-    circuitState: () => http.resilience.breaker?.state,
   });
-  const yoga = createGateway({
-    authentik: client,
-    limits: { maxPageSize: 100, searchScanLimit: 10_000 },
-    graphiql: options.graphiql === false ? false : {},
-    introspection: options.introspection,
-    operationLimits: options.operationLimits,
-    logger,
-    metrics,
-  });
-  let server: GatewayHttpServer | undefined;
-  let url: string | undefined;
-  if (options.listen) {
-    server = createHttpServer(yoga, {
-      isReady: cachedReadiness((signal) => client.isReady(signal), {
-        cacheMs: options.readyCacheMs ?? 2000,
-      }),
-      metrics,
-      fastPath: createFastPath(yoga, {
-        maxBodyBytes: resolveOperationLimits(options.operationLimits).maxBodyBytes,
-        logger,
-        metrics,
-      }),
-    });
-    const address = await server.listen(0, '127.0.0.1');
-    url = `http://127.0.0.1:${address.port}`;
-  }
   return {
     fake,
-    http,
-    yoga,
-    metrics,
+    http: app.http,
+    yoga: app.yoga,
+    metrics: app.metrics!,
     logs,
-    server,
-    url,
+    server: app.server,
+    url: origin,
     async gql(query, variables, gqlOptions) {
-      const response = await yoga.fetch(
+      const response = await app.yoga.fetch(
         'http://gateway.test/graphql',
         gqlRequest(query, variables, gqlOptions),
       );
@@ -128,8 +107,7 @@ export async function startHardenedGateway(
     },
     apiCalls: () => fake.countRequests('/api/v3/'),
     async close() {
-      await server?.close(1000);
-      await http.close();
+      await app.close(1000);
       await fake.close();
     },
   };
@@ -153,4 +131,21 @@ export function leakingLines(logs: string[], secrets: string[]): string[] {
       /Bearer\s+(?!\[redacted\])\S/i.test(line) ||
       secrets.some((secret) => line.includes(secret)),
   );
+}
+
+/** The routes the gateway may call on authentik, with positive integer ids only. */
+export const KNOWN_UPSTREAM_ROUTES = [
+  /^\/api\/v3\/oauth2\/refresh_tokens\/$/,
+  /^\/api\/v3\/oauth2\/refresh_tokens\/[1-9]\d*\/$/,
+  /^\/api\/v3\/core\/users\/$/,
+  /^\/api\/v3\/core\/users\/[1-9]\d*\/$/,
+  /^\/api\/v3\/providers\/oauth2\/[1-9]\d*\/$/,
+  /^\/-\/health\/ready\/$/,
+];
+
+/** Paths of recorded upstream requests outside {@link KNOWN_UPSTREAM_ROUTES}. */
+export function unknownRoutes(requests: readonly { path: string }[]): string[] {
+  return requests
+    .map((request) => request.path)
+    .filter((path) => !KNOWN_UPSTREAM_ROUTES.some((route) => route.test(path)));
 }

@@ -13,7 +13,7 @@ const QUERY = `query Mine($other: Int!) {
 let gateway: HardenedGateway;
 beforeAll(async () => {
   // A little upstream latency so that many requests are in flight at once.
-  gateway = await startHardenedGateway({ listen: true, timeoutMs: 10_000, fake: { latencyMs: 3 } });
+  gateway = await startHardenedGateway({ timeoutMs: 10_000, fake: { latencyMs: 3 } });
 });
 afterAll(() => gateway.close());
 

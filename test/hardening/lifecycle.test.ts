@@ -4,14 +4,14 @@ import type { FakeAuthentik } from '../../src/fake-authentik/index.js';
 import { startFakeAuthentik } from '../../src/fake-authentik/index.js';
 import type { HardenedGateway } from './helpers.js';
 import { gqlRequest, leakingLines, secretsOf, startHardenedGateway } from './helpers.js';
-import { spawnTs } from './processes.js';
+import { spawnGateway, spawnTs } from './processes.js';
 
 const PAGE = '{ refreshTokens(first: 3) { nodes { pk } } }';
 
 describe('health, readiness, metrics and request ids on a listening server', () => {
   let gateway: HardenedGateway;
   beforeAll(async () => {
-    gateway = await startHardenedGateway({ listen: true, readyCacheMs: 300 });
+    gateway = await startHardenedGateway({ readyCacheMs: 300 });
   });
   afterAll(() => gateway.close());
 
@@ -130,19 +130,7 @@ describe('the entry point (node src/main.ts)', () => {
   });
   afterAll(() => fake.close());
 
-  async function start(env: Record<string, string> = {}) {
-    const child = spawnTs('src/main.ts', {
-      AUTHENTIK_URL: fake.url,
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      SHUTDOWN_GRACE_MS: '10000',
-      ...env,
-    });
-    const line = await child.waitForLine((l) =>
-      l.includes('"msg":"authentik GraphQL gateway listening"'),
-    );
-    return { child, port: (JSON.parse(line) as { port: number }).port };
-  }
+  const start = () => spawnGateway(fake.url);
 
   const refused = (port: number) =>
     new Promise<boolean>((resolve) => {

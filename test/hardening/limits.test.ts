@@ -17,19 +17,25 @@ describe('estimateUpstreamCalls', () => {
     ['one page', '{ refreshTokens { totalCount } }', 1],
     [
       'embedded objects cost nothing',
-      '{ refreshTokens(first: 100) { nodes { pk user { pk } provider { name clientId } } } }',
+      '{ refreshTokens(first: 100) { nodes { pk user { pk } provider { name } } } }',
       1,
+    ],
+    [
+      "a provider's OAuth2 fields may load it, once per row",
+      '{ refreshTokens(first: 100) { nodes { pk provider { name clientId clientType } } } }',
+      101,
     ],
     [
       'each aliased connection',
       '{ a: refreshTokens { totalCount } b: refreshTokens(last: 5) { totalCount } }',
       2,
     ],
-    ['a search scans', '{ refreshTokens(search: "grafana") { totalCount } }', 10],
+    // SEARCH_SCAN_LIMIT (10000) rows in pages of 100.
+    ['a search scans', '{ refreshTokens(search: "grafana") { totalCount } }', 100],
     [
       'a gateway-side filter scans',
       '{ refreshTokens(filter: { revoked: true }) { totalCount } }',
-      10,
+      100,
     ],
     ['an upstream filter does not', '{ refreshTokens(filter: { userPk: 7 }) { totalCount } }', 1],
     [

@@ -76,3 +76,34 @@ export async function spawnFakeAuthentik(
   const line = await child.waitForLine((l) => l.startsWith('{"url"'));
   return { url: (JSON.parse(line) as { url: string }).url, child };
 }
+
+/** A gateway running `src/main.ts` in its own process, and its GraphQL URL. */
+export interface GatewayProcess {
+  child: Child;
+  port: number;
+  /** `http://127.0.0.1:<port>` */
+  origin: string;
+}
+
+/**
+ * Starts the gateway's entry point in a child process over `authentikUrl`, as `npm start` would
+ * (its own process: a crash is seen as an exit, not as a failed test worker).
+ */
+export async function spawnGateway(
+  authentikUrl: string,
+  env: Record<string, string> = {},
+): Promise<GatewayProcess> {
+  const child = spawnTs('src/main.ts', {
+    AUTHENTIK_URL: authentikUrl,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    SHUTDOWN_GRACE_MS: '10000',
+    ...env,
+  });
+  const line = await child.waitForLine((l) =>
+    l.includes('"msg":"authentik GraphQL gateway listening"'),
+  );
+  const { port } = JSON.parse(line) as { port: number };
+  return { child, port, origin: `http://127.0.0.1:${port}` };
+}

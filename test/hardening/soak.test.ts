@@ -3,13 +3,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, userTokenFor } from '../../src/fake-authentik/index.js';
-import { createGateway } from '../../src/gateway.js';
-import { createLogger } from '../../src/logger.js';
-import { createGatewayMetrics } from '../../src/plugins/metrics.js';
-import type { GatewayHttpServer } from '../../src/server/http-server.js';
-import { createHttpServer } from '../../src/server/http-server.js';
-import { AuthentikClient } from '../../src/upstream/authentik.js';
-import { UpstreamHttp } from '../../src/upstream/http.js';
+import type { App } from '../../src/app.js';
+import { startApp, testConfig } from '../helpers/gateway.js';
 import { gqlRequest, leakingLines } from './helpers.js';
 import type { Child } from './processes.js';
 import { spawnFakeAuthentik } from './processes.js';
@@ -48,8 +43,7 @@ const CONNECTIONS = 50;
 const SECRETS = [ADMIN_TOKEN, userTokenFor('jsmith')];
 
 let fake: Child;
-let http: UpstreamHttp;
-let server: GatewayHttpServer;
+let app: App;
 let url: string;
 const seen = { lines: 0, requests: 0, upstreamCalls: 0, leaks: [] as string[] };
 
@@ -57,32 +51,23 @@ beforeAll(async () => {
   // The fake runs in its own process, so gateway and upstream do not share one core.
   const upstream = await spawnFakeAuthentik();
   fake = upstream.child;
-  http = new UpstreamHttp(upstream.url, { timeoutMs: 10_000, retries: 2 });
   // Log lines are checked as they come instead of keeping 20,000 of them in memory.
-  const logger = createLogger('info', {
-    write(line: string) {
-      seen.lines++;
-      if (leakingLines([line], SECRETS).length > 0) seen.leaks.push(line);
-      const entry = JSON.parse(line) as { msg?: string; upstreamCalls?: number };
-      if (entry.msg === 'request') {
-        seen.requests++;
-        seen.upstreamCalls += entry.upstreamCalls ?? 0;
-      }
-    },
-  });
-  const metrics = createGatewayMetrics({ processMetrics: false });
-  const yoga = createGateway({
-    authentik: new AuthentikClient(http),
-    limits: { maxPageSize: 100, searchScanLimit: 10_000 },
-    logger,
-    metrics,
-  });
-  server = createHttpServer(yoga, { isReady: async () => true, metrics });
-  url = `http://127.0.0.1:${(await server.listen(0, '127.0.0.1')).port}`;
+  const write = (line: string) => {
+    seen.lines++;
+    if (leakingLines([line], SECRETS).length > 0) seen.leaks.push(line);
+    const entry = JSON.parse(line) as { msg?: string; upstreamCalls?: number };
+    if (entry.msg === 'request') {
+      seen.requests++;
+      seen.upstreamCalls += entry.upstreamCalls ?? 0;
+    }
+  };
+  const config = testConfig(upstream.url, { logLevel: 'info', breakerFailureThreshold: 0 });
+  let origin: string;
+  ({ app, origin } = await startApp(config, { logDestination: { write }, processMetrics: false }));
+  url = origin;
 });
 afterAll(async () => {
-  await server.close(1000);
-  await http.close();
+  await app.close(1000);
   await fake.stop();
 });
 
@@ -129,7 +114,7 @@ describe('bounded soak', () => {
     const calls = seen.upstreamCalls - counted.upstreamCalls;
     expect(calls).toBeGreaterThan(0);
     expect(calls).toBeLessThanOrEqual(REQUESTS);
-    expect(server.inFlight).toBe(0);
+    expect(app.server.inFlight).toBe(0);
 
     const growthMb = (settledHeap() - before) / 1024 / 1024;
     // Back near the starting level: a leak of even 1 KB per request would show as ~20 MB.

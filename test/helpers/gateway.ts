@@ -1,22 +1,46 @@
 import type { ExecutionResult } from 'graphql';
+import { createApp } from '../../src/app.js';
+import type { App, AppOptions } from '../../src/app.js';
+import type { GatewayConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
 import type { FakeAuthentik, FakeAuthentikOptions } from '../../src/fake-authentik/index.js';
 import { ADMIN_TOKEN, startFakeAuthentik } from '../../src/fake-authentik/index.js';
-import type { GatewayDeps } from '../../src/gateway.js';
-import { createGateway } from '../../src/gateway.js';
-import { DEFAULT_OPERATION_LIMITS } from '../../src/plugins/operation-limits.js';
-import { createFastPath } from '../../src/server/fast-path.js';
-import { createHttpServer } from '../../src/server/http-server.js';
-import { AuthentikClient } from '../../src/upstream/authentik.js';
-import { UpstreamHttp } from '../../src/upstream/http.js';
+import type { GatewayYoga } from '../../src/gateway.js';
+import type { AuthentikClient } from '../../src/upstream/authentik.js';
+
+/**
+ * The configuration a test gateway runs with: the defaults of an empty environment, over
+ * `authentikUrl`, silent, with `overrides` (e.g. `breakerFailureThreshold: 0`).
+ */
+export function testConfig(
+  authentikUrl: string,
+  overrides: Partial<GatewayConfig> = {},
+): GatewayConfig {
+  const defaults = loadConfig({ AUTHENTIK_URL: authentikUrl, LOG_LEVEL: 'silent' });
+  return {
+    ...defaults,
+    ...overrides,
+    operationLimits: { ...defaults.operationLimits, ...overrides.operationLimits },
+  };
+}
+
+/** Builds a gateway with `createApp` (as main.ts does) and listens on a free loopback port. */
+export async function startApp(
+  config: GatewayConfig,
+  options?: AppOptions,
+): Promise<{ app: App; origin: string }> {
+  const app = await createApp(config, options);
+  const { port } = await app.server.listen(0, '127.0.0.1');
+  return { app, origin: `http://127.0.0.1:${port}` };
+}
 
 export interface TestGateway {
   fake: FakeAuthentik;
   client: AuthentikClient;
-  yoga: ReturnType<typeof createGateway>;
+  yoga: GatewayYoga;
   /**
-   * POSTs a GraphQL operation over loopback to the gateway's HTTP server, as clients do (plain
-   * JSON POSTs of queries take the server's fast path; the rest goes through yoga). `yoga.fetch`
-   * reaches yoga in-process.
+   * POSTs a GraphQL operation over loopback to the gateway's HTTP server, as clients do.
+   * `yoga.fetch` reaches the same yoga in-process.
    */
   gql<T = Record<string, unknown>>(
     query: string,
@@ -31,7 +55,7 @@ export interface TestGateway {
 export interface TestGatewayOptions {
   fake?: FakeAuthentikOptions;
   timeoutMs?: number;
-  limits?: Partial<GatewayDeps['limits']>;
+  limits?: Partial<Pick<GatewayConfig, 'maxPageSize' | 'searchScanLimit'>>;
 }
 
 export interface GqlOptions {
@@ -60,22 +84,19 @@ export function gqlRequest(
 /** Starts a fake authentik on loopback and a gateway over it (real undici pool, real sockets). */
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const fake = await startFakeAuthentik(options.fake);
-  const http = new UpstreamHttp(fake.url, { timeoutMs: options.timeoutMs ?? 5_000 });
-  const client = new AuthentikClient(http);
-  const yoga = createGateway({
-    authentik: client,
-    limits: { maxPageSize: 100, searchScanLimit: 10_000, ...options.limits },
-  });
-  const server = createHttpServer(yoga, {
-    isReady: () => client.isReady(),
-    fastPath: createFastPath(yoga, { maxBodyBytes: DEFAULT_OPERATION_LIMITS.maxBodyBytes }),
-  });
-  const { port } = await server.listen(0, '127.0.0.1');
-  const url = `http://127.0.0.1:${port}/graphql`;
+  const { app, origin } = await startApp(
+    testConfig(fake.url, {
+      upstreamTimeoutMs: options.timeoutMs ?? 5_000,
+      upstreamRetries: 0,
+      breakerFailureThreshold: 0,
+      ...options.limits,
+    }),
+  );
+  const url = `${origin}/graphql`;
   return {
     fake,
-    client,
-    yoga,
+    client: app.authentik,
+    yoga: app.yoga,
     async gql(query, variables, options) {
       const response = await fetch(url, gqlRequest(query, variables, options));
       return { status: response.status, ...((await response.json()) as ExecutionResult<never>) };
@@ -86,8 +107,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
         .map(({ path, query, authorization }) => ({ path, query, authorization }));
     },
     async close() {
-      await server.close(1000);
-      await http.close();
+      await app.close(1000);
       await fake.close();
     },
   };

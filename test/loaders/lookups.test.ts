@@ -70,7 +70,6 @@ describe('refreshToken(pk:)', () => {
   it.each([
     ['a pk beyond the sample', () => 999_999],
     ['a gap between sample pks', gapPk],
-    ['pk 0', () => 0],
     ['the largest Int', () => 2 ** 31 - 1],
   ])('%s is null without an error, after one call', async (_name, pkOf) => {
     const pk = pkOf();
@@ -80,6 +79,15 @@ describe('refreshToken(pk:)', () => {
     expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({ refreshToken: null });
     expect(calls).toHaveLength(1);
+  });
+
+  it.each([0, -1])('pk %i is refused with BAD_USER_INPUT, without a call', async (pk) => {
+    const { result, calls } = await measured(gw, () =>
+      gw.gql(`{ refreshToken(pk: ${pk}) { pk } }`),
+    );
+    expect(result.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    expect(result.errors![0]!.message).toContain(String(pk));
+    expect(calls).toHaveLength(0);
   });
 
   it("another user's token is null for an ordinary user", async () => {

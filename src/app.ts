@@ -1,0 +1,119 @@
+import type { Plugin } from 'graphql-yoga';
+import type { DestinationStream } from 'pino';
+import type { GatewayConfig } from './config.js';
+import type { GatewayContext } from './context.js';
+import { startDemo } from './demo.js';
+import type { Demo } from './demo.js';
+import { createGateway } from './gateway.js';
+import type { GatewayYoga } from './gateway.js';
+import { createLogger } from './logger.js';
+import type { Logger } from './logger.js';
+import { createGatewayMetrics } from './plugins/metrics.js';
+import type { GatewayMetrics } from './plugins/metrics.js';
+import { createHttpServer } from './server/http-server.js';
+import type { GatewayHttpServer } from './server/http-server.js';
+import { cachedReadiness } from './server/readiness.js';
+import { AuthentikClient } from './upstream/authentik.js';
+import { UpstreamHttp } from './upstream/http.js';
+
+/** What a caller may change besides the configuration (tests, the bench). */
+export interface AppOptions {
+  /** Where the JSON log lines go. Default stdout. */
+  logDestination?: DestinationStream;
+  /** Node's process metrics in /metrics. Default true. */
+  processMetrics?: boolean;
+  /** More envelop plugins, run after the gateway's own (e.g. tracing). Default none. */
+  plugins?: Plugin<GatewayContext>[];
+}
+
+/** A built gateway: everything wired, nothing listening yet. */
+export interface App {
+  readonly config: GatewayConfig;
+  /** The node:http server (health routes, then yoga); `server.listen(port, host)` serves it. */
+  readonly server: GatewayHttpServer;
+  /** The yoga instance, for in-process requests (`yoga.fetch`). */
+  readonly yoga: GatewayYoga;
+  /** The one HTTP client of the authentik origin (pool, retries, breaker). */
+  readonly http: UpstreamHttp;
+  readonly authentik: AuthentikClient;
+  readonly logger: Logger;
+  /** Undefined when METRICS=false. */
+  readonly metrics: GatewayMetrics | undefined;
+  /** The built-in fake authentik, in demo mode (no AUTHENTIK_URL). */
+  readonly demo: Demo | undefined;
+  /** Releases what the server used: the upstream pool and the demo upstream. */
+  release(): Promise<void>;
+  /** Stops serving (requests in flight get up to `graceMs`), then releases; true when drained. */
+  close(graceMs?: number): Promise<boolean>;
+}
+
+/**
+ * The composition root: builds the upstream client, metrics, yoga and the HTTP server from the
+ * configuration (starting the demo upstream when there is no AUTHENTIK_URL). It never listens:
+ * `src/main.ts`, the tests and the bench call it and serve the result.
+ */
+export async function createApp(config: GatewayConfig, options: AppOptions = {}): Promise<App> {
+  const logger = createLogger(config.logLevel, options.logDestination);
+  const demo = config.authentikUrl ? undefined : await startDemo();
+  const http = new UpstreamHttp(config.authentikUrl ?? demo!.fake.url, {
+    timeoutMs: config.upstreamTimeoutMs,
+    maxResponseBytes: config.upstreamMaxResponseBytes,
+    retries: config.upstreamRetries,
+    connections: config.upstreamConnections,
+    ca: config.authentikCa,
+    proxy: config.proxy,
+    breaker:
+      config.breakerFailureThreshold > 0
+        ? { failureThreshold: config.breakerFailureThreshold, resetMs: config.breakerResetMs }
+        : undefined,
+  });
+  const authentik = new AuthentikClient(http);
+  const metrics = config.metrics
+    ? createGatewayMetrics({
+        processMetrics: options.processMetrics,
+        circuitState: () => http.resilience.breaker?.state,
+      })
+    : undefined;
+  const yoga = createGateway({
+    authentik,
+    limits: {
+      maxPageSize: config.maxPageSize,
+      searchScanLimit: config.searchScanLimit,
+      maxRevoke: config.maxRevoke,
+    },
+    graphiql: config.graphiql ? (demo?.graphiql ?? {}) : false,
+    introspection: config.introspection,
+    operationLimits: config.operationLimits,
+    logger,
+    metrics,
+    corsOrigins: config.corsOrigins,
+    plugins: options.plugins,
+  });
+  const server = createHttpServer(yoga, {
+    requestTimeoutMs: config.requestTimeoutMs,
+    isReady: cachedReadiness((signal) => authentik.isReady(signal), {
+      cacheMs: config.readyCacheMs,
+    }),
+    metrics,
+  });
+  const release = async () => {
+    await http.close();
+    await demo?.fake.close();
+  };
+  return {
+    config,
+    server,
+    yoga,
+    http,
+    authentik,
+    logger,
+    metrics,
+    demo,
+    release,
+    async close(graceMs = config.shutdownGraceMs) {
+      const drained = await server.close(graceMs);
+      await release();
+      return drained;
+    },
+  };
+}

@@ -1,0 +1,21 @@
+/**
+ * The checks every id a client sends must pass before it is used: the one place that says what a
+ * valid pk or UUID is, so that entity representations, Relay ids and arguments agree.
+ */
+
+const DECIMAL_ID = /^[1-9][0-9]{0,15}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The value as a positive safe integer id: a JSON number, or a string of decimal digits (as some
+ * federation routers send keys); undefined for anything else.
+ */
+export function positiveId(value: unknown): number | undefined {
+  const id = typeof value === 'string' && DECIMAL_ID.test(value) ? Number(value) : value;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+/** True for a UUID in its usual 8-4-4-4-12 hexadecimal form. */
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
+}

@@ -1,0 +1,162 @@
+import { builder } from '../builder.js';
+import { positiveId } from '../client-values.js';
+import type { GatewayContext } from '../context.js';
+import { badUserInput, notFound } from '../errors.js';
+import type { NodeTypeName } from '../node-ids.js';
+import { decodeNodeId, encodeNodeId } from '../node-ids.js';
+import type { GrantEndpoint } from '../upstream/authentik.js';
+import type { UpstreamToken } from '../upstream/types.js';
+import { loadByPk } from './load-by-pk.js';
+import { OAuth2ProviderRef } from './provider.js';
+import { UserRef } from './user.js';
+
+/**
+ * What every OAuth2 grant kind shares: authentik serves refresh tokens, access tokens and
+ * authorization codes from endpoints with one view configuration, and all three carry these.
+ */
+export const OAuth2GrantRef = builder.interfaceRef<UpstreamToken>('OAuth2Grant').implement({
+  description:
+    'An OAuth2 grant authentik issued to a user for a provider: a RefreshToken, AccessToken or AuthorizationCode.',
+  interfaces: [builder.nodeInterfaceRef()],
+  fields: (t) => ({
+    pk: t.exposeInt('pk', { description: "The grant's integer ID (unique within its kind)." }),
+    provider: t.field({
+      type: OAuth2ProviderRef,
+      description: 'The provider that issued the grant.',
+      resolve: (grant, _args, context) => context.seen.provider(grant.provider),
+    }),
+    user: t.field({
+      type: UserRef,
+      description: 'The user the grant belongs to.',
+      resolve: (grant, _args, context) => context.seen.user(grant.user),
+    }),
+    isExpired: t.exposeBoolean('is_expired', {
+      description: 'Whether the grant had expired when authentik answered.',
+    }),
+    expires: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the grant expires (null: never).',
+      resolve: (grant) => grant.expires ?? null,
+    }),
+    scope: t.stringList({
+      description: 'Scopes the grant carries.',
+      resolve: (grant) => grant.scope ?? [],
+    }),
+  }),
+});
+
+const isPositivePk = (value: number) => positiveId(value) !== undefined;
+
+/** The pk of a client-given integer: a positive safe integer, else BAD_USER_INPUT (no call). */
+export function positivePk(value: number, argument: string): number {
+  if (!isPositivePk(value)) {
+    throw badUserInput(`Argument "${argument}" must be a positive integer, got ${value}`, {
+      argument,
+    });
+  }
+  return value;
+}
+
+/**
+ * A grant kind as a Relay node: one object per pk per request, loaded by
+ * `GET /oauth2/<endpoint>/{pk}/` unless the request has already received it.
+ */
+export function grantNodeRef(typename: NodeTypeName, endpoint: GrantEndpoint) {
+  return builder.loadableNodeRef(typename, {
+    id: { resolve: (grant: UpstreamToken) => grant.pk, parse: (id: string) => Number(id) },
+    load: (pks: number[], context: GatewayContext) =>
+      loadByPk(
+        pks,
+        context,
+        () => context.seen.grants(endpoint),
+        // A node id or entity key may carry pk 0: no such grant, and no call to find out.
+        async (pk) => (isPositivePk(pk) ? context.authentik.getGrant(endpoint, pk) : null),
+      ),
+  });
+}
+
+/** A grant node ref (what {@link grantNodeRef} returns). */
+export type GrantNodeRef = ReturnType<typeof grantNodeRef>;
+
+/** How one grant kind appears in the schema. */
+export interface GrantKindSchema {
+  typename: NodeTypeName;
+  endpoint: GrantEndpoint;
+  ref: GrantNodeRef;
+  /** Lookup field, e.g. `refreshToken`. */
+  lookupField: string;
+}
+
+/** `<lookupField>(pk:)`: one grant by pk, null when authentik has none the caller may see. */
+export function grantLookupField({ ref, lookupField, endpoint }: GrantKindSchema): void {
+  builder.queryField(lookupField, (t) =>
+    t.field({
+      type: ref,
+      nullable: true,
+      description:
+        `One ${endpoint.noun} by its integer id; null when authentik has none the caller may see. ` +
+        `Several lookups in one operation run in parallel, and a ${endpoint.noun} already listed costs no call.`,
+      args: {
+        pk: t.arg.int({ required: true, description: `The ${endpoint.noun}'s integer ID.` }),
+      },
+      resolve: (_root, { pk }) => positivePk(pk, 'pk'),
+    }),
+  );
+}
+
+/**
+ * `delete<Type>(input: { id })`: deletes one grant by global id. Never retried; NOT_FOUND for a
+ * grant the caller cannot see (or already gone), FORBIDDEN without authentik's delete permission.
+ */
+export function grantDeleteMutation({ ref, typename, endpoint }: GrantKindSchema): void {
+  const permission = `delete_${typename.toLowerCase()}`;
+  builder.relayMutationField(
+    `delete${typename}`,
+    {
+      description: `Identifies the ${endpoint.noun} to delete.`,
+      inputFields: (t) => ({
+        id: t.id({
+          required: true,
+          description: `Global id of the ${endpoint.noun} (${typename}.id).`,
+        }),
+      }),
+    },
+    {
+      description:
+        `Deletes (revokes for good) ${article(endpoint.noun)} ${endpoint.noun}. Needs the ${permission} permission in authentik: ` +
+        `FORBIDDEN without it, NOT_FOUND for ${article(endpoint.noun)} ${endpoint.noun} the caller cannot see.`,
+      resolve: async (_root, { input }, context) => {
+        const pk = pkOfNodeId(String(input.id), typename);
+        if ((await context.authentik.deleteGrant(endpoint, pk)) === 'gone') {
+          throw notFound(`authentik has no ${endpoint.noun} ${pk} that you may delete`);
+        }
+        context.seen.forgetToken(pk, endpoint.segment);
+        ref.getDataloader(context).clear(pk);
+        return { deletedId: encodeNodeId(typename, pk) };
+      },
+    },
+    {
+      description: `The outcome of delete${typename}.`,
+      outputFields: (t) => ({
+        deletedId: t.id({
+          description: `Global id of the deleted ${endpoint.noun}.`,
+          resolve: (payload) => payload.deletedId,
+        }),
+      }),
+    },
+  );
+}
+
+const article = (noun: string) => (/^[aeiou]/.test(noun) ? 'an' : 'a');
+
+// A mutation takes a global id; it must be one of `typename`, with a positive pk.
+function pkOfNodeId(globalId: string, typename: NodeTypeName): number {
+  const decoded = decodeNodeId(globalId);
+  if (decoded.typename !== typename) {
+    throw badUserInput(`"${globalId}" is the id of a ${decoded.typename}, not of a ${typename}`, {
+      argument: 'input.id',
+    });
+  }
+  return positivePk(Number(decoded.id), 'input.id');
+}

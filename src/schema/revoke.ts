@@ -1,0 +1,161 @@
+import { builder } from '../builder.js';
+import type { GatewayContext } from '../context.js';
+import { badUserInput } from '../errors.js';
+import type { NodeTypeName } from '../node-ids.js';
+import { encodeNodeId } from '../node-ids.js';
+import type { RevokeFailure, RevokeResult } from '../revoke.js';
+import { DEFAULT_MAX_REVOKE, revokeGrants } from '../revoke.js';
+import type { GrantEndpoint } from '../upstream/authentik.js';
+import { ACCESS_TOKENS, AUTHORIZATION_CODES, REFRESH_TOKENS } from '../upstream/authentik.js';
+import { AccessTokenRef } from './access-token.js';
+import { AuthorizationCodeRef } from './authorization-code.js';
+import type { GrantNodeRef } from './grant.js';
+import { positivePk } from './grant.js';
+import { RefreshTokenRef } from './token.js';
+
+type Segment = GrantEndpoint['segment'];
+
+// Each grant kind: its endpoint, its node type (for global ids) and its loader (to forget deletions).
+const KINDS: Record<
+  Segment,
+  { endpoint: GrantEndpoint; typename: NodeTypeName; ref: GrantNodeRef }
+> = {
+  refresh_tokens: { endpoint: REFRESH_TOKENS, typename: 'RefreshToken', ref: RefreshTokenRef },
+  access_tokens: { endpoint: ACCESS_TOKENS, typename: 'AccessToken', ref: AccessTokenRef },
+  authorization_codes: {
+    endpoint: AUTHORIZATION_CODES,
+    typename: 'AuthorizationCode',
+    ref: AuthorizationCodeRef,
+  },
+};
+const ALL_KINDS = Object.keys(KINDS) as Segment[];
+
+/** revokeOAuth2Grants' `kinds`: values are the endpoints' path segments. */
+export const OAuth2GrantKind = builder.enumType('OAuth2GrantKind', {
+  description: 'A kind of OAuth2 grant authentik keeps.',
+  values: {
+    REFRESH_TOKEN: { value: 'refresh_tokens', description: 'RefreshToken.' },
+    ACCESS_TOKEN: { value: 'access_tokens', description: 'AccessToken.' },
+    AUTHORIZATION_CODE: { value: 'authorization_codes', description: 'AuthorizationCode.' },
+  } as const,
+});
+
+const RevokeFailureRef = builder.objectRef<RevokeFailure>('OAuth2GrantRevokeFailure').implement({
+  description: 'A grant revokeOAuth2Grants could not delete (the others were still deleted).',
+  fields: (t) => ({
+    id: t.id({
+      description: 'Global id of the grant.',
+      resolve: (f) => encodeNodeId(KINDS[f.endpoint.segment].typename, f.pk),
+    }),
+    kind: t.field({
+      type: OAuth2GrantKind,
+      description: 'Its kind.',
+      resolve: (f) => f.endpoint.segment,
+    }),
+    code: t.string({
+      description:
+        'FORBIDDEN (authentik answered 403: the delete permission is missing) or UPSTREAM_ERROR ' +
+        '(5xx, connection reset, timeout): run the mutation again to retry.',
+      resolve: (f) => f.code,
+    }),
+    message: t.exposeString('message', { description: 'What went wrong.' }),
+  }),
+});
+
+// Identifies which grants; a revoke of every grant of the tenant is refused (not one click).
+function readTarget(input: { userPk?: number | null; providerPk?: number | null }) {
+  if (input.userPk == null && input.providerPk == null) {
+    throw badUserInput(
+      'revokeOAuth2Grants needs input.userPk or input.providerPk (or both): revoking every grant of the tenant at once is refused',
+      { argument: 'input.userPk' },
+    );
+  }
+  return {
+    userPk: input.userPk == null ? undefined : positivePk(input.userPk, 'input.userPk'),
+    providerPk:
+      input.providerPk == null ? undefined : positivePk(input.providerPk, 'input.providerPk'),
+  };
+}
+
+function readKinds(kinds: readonly Segment[] | null | undefined): Segment[] {
+  if (kinds == null) return ALL_KINDS;
+  if (kinds.length === 0) {
+    throw badUserInput('input.kinds must name at least one kind (omit it for all three)', {
+      argument: 'input.kinds',
+    });
+  }
+  return ALL_KINDS.filter((kind) => kinds.includes(kind));
+}
+
+// Deleted (or already gone) grants must not be answered from this request's caches afterwards.
+function forgetRemoved(context: GatewayContext, result: RevokeResult): void {
+  for (const { endpoint, pk } of result.removed) {
+    context.seen.forgetToken(pk, endpoint.segment);
+    KINDS[endpoint.segment].ref.getDataloader(context).clear(pk);
+  }
+}
+
+builder.relayMutationField(
+  'revokeOAuth2Grants',
+  {
+    description:
+      'Which grants to revoke: those of a user, of a provider, or of a user at a provider. ' +
+      'At least one of userPk and providerPk is required.',
+    inputFields: (t) => ({
+      userPk: t.int({ description: 'Only grants of this user.' }),
+      providerPk: t.int({ description: 'Only grants of this provider.' }),
+      kinds: t.field({
+        type: [OAuth2GrantKind],
+        defaultValue: [...ALL_KINDS],
+        description: 'Which kinds of grant (default all three).',
+      }),
+      dryRun: t.boolean({
+        defaultValue: false,
+        description: 'List and count what would be revoked; delete nothing.',
+      }),
+    }),
+  },
+  {
+    description:
+      'Revokes (deletes) every OAuth2 grant of a user and/or provider that the caller can see: a superuser ' +
+      'every matching grant, anyone else only their own. It lists what matches, then deletes each grant ' +
+      '(at most 4 deletes at once, none retried): one already gone counts in alreadyGoneCount, one that ' +
+      'fails is reported in failures and the rest go on, so running it again finishes the job. ' +
+      'More matches than MAX_REVOKE (default 1000) are refused with LIMIT_EXCEEDED before anything is deleted.',
+    // MAX_COST counts the first list page of each kind; the DELETEs are bounded by MAX_REVOKE.
+    extensions: { upstreamCost: 3 },
+    resolve: async (_root, { input }, context) => {
+      const target = readTarget(input);
+      const segments = readKinds(input.kinds);
+      const result = await revokeGrants(context.authentik, {
+        ...target,
+        endpoints: segments.map((segment) => KINDS[segment].endpoint),
+        dryRun: input.dryRun ?? false,
+        maxRevoke: context.limits.maxRevoke ?? DEFAULT_MAX_REVOKE,
+      });
+      forgetRemoved(context, result);
+      context.reportRevoke?.(result);
+      return result;
+    },
+  },
+  {
+    description: 'The outcome of revokeOAuth2Grants.',
+    outputFields: (t) => ({
+      dryRun: t.boolean({ description: 'Whether this was a dry run.', resolve: (r) => r.dryRun }),
+      matchedCount: t.int({
+        description: 'Grants that matched (and were to be deleted).',
+        resolve: (r) => r.matchedCount,
+      }),
+      deletedCount: t.int({ description: 'Grants deleted now.', resolve: (r) => r.deletedCount }),
+      alreadyGoneCount: t.int({
+        description: 'Matched grants that were gone by the time of their delete (authentik 404).',
+        resolve: (r) => r.alreadyGoneCount,
+      }),
+      failures: t.field({
+        type: [RevokeFailureRef],
+        description: 'Grants that could not be deleted, with the reason.',
+        resolve: (r) => r.failures,
+      }),
+    }),
+  },
+);

@@ -1,0 +1,41 @@
+import { parse } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { estimateUpstreamCalls } from '../../src/plugins/upstream-cost.js';
+import { buildSchema } from '../../src/schema/index.js';
+
+describe('MAX_COST counts the grant connections and revokeOAuth2Grants', () => {
+  const schema = buildSchema();
+  const estimate = (query: string) => estimateUpstreamCalls(schema, parse(query), undefined, {});
+
+  it.each([
+    ['an access-token page', '{ accessTokens { totalCount } }', 1],
+    [
+      'an authorization-code search scans',
+      '{ authorizationCodes(search: "smith") { totalCount } }',
+      100,
+    ],
+    [
+      'an access-token revoked filter scans',
+      '{ accessTokens(filter: { revoked: false }) { totalCount } }',
+      100,
+    ],
+    [
+      'nested connections multiply by first',
+      '{ accessTokens(first: 10) { nodes { user { authorizationCodes(first: 5) { totalCount } refreshTokens { totalCount } } } } }',
+      21,
+    ],
+    ['lookups', '{ accessToken(pk: 1) { pk } authorizationCode(pk: 2) { pk } }', 2],
+    [
+      'revokeOAuth2Grants: one list call per kind (its DELETEs are bounded by MAX_REVOKE)',
+      'mutation { revokeOAuth2Grants(input: { userPk: 7 }) { matchedCount } }',
+      3,
+    ],
+    [
+      'deleteAccessToken: one call',
+      'mutation { deleteAccessToken(input: { id: "x" }) { deletedId } }',
+      1,
+    ],
+  ])('%s', (_name, query, expected) => {
+    expect(estimate(query)).toBe(expected);
+  });
+});
