@@ -9,6 +9,14 @@ declare module 'autocannon' {
     path?: string;
     headers?: Record<string, string>;
     body?: string;
+    /**
+     * Called before every send of this request with a copy of it and the connection's context
+     * (emptied when the connection starts its sequence over); returns the request to send.
+     */
+    setupRequest?: (
+      request: AutocannonRequest,
+      context: Record<string, unknown>,
+    ) => AutocannonRequest;
   }
 
   export interface AutocannonOptions {

@@ -32,6 +32,8 @@ export interface TimeEntry {
   key: string;
   ms: number;
   share: number;
+  /** Self-time entries: the package the function belongs to (see `packageOf`). */
+  pkg?: string;
 }
 
 export interface ProfileSummary {
@@ -58,10 +60,19 @@ function functionKey(frame: CallFrame): string {
   return `${name} ${shortUrl(frame.url)}:${frame.lineNumber + 1}`;
 }
 
+// graphql-jit compiles each query with `new Function`: its functions have no file, and these names.
+const COMPILED_QUERY =
+  /ResolverHandler$|ItemHandler$|__context|^query$|^getGraphQLResolveInfo$|^(?:compiled)?[Qq]uery/;
+
 /** Which package a frame belongs to: `node_modules/<pkg>`, `src/...` top folder, node:, or V8. */
 function packageOf(frame: CallFrame): string {
   const url = shortUrl(frame.url);
-  if (!url) return frame.functionName.startsWith('(') ? frame.functionName : '(native)';
+  if (!url) {
+    if (frame.functionName.startsWith('(')) return frame.functionName;
+    if (COMPILED_QUERY.test(frame.functionName)) return 'graphql-jit (compiled query code)';
+    if (frame.functionName.startsWith('RegExp: ')) return '(regular expressions)';
+    return '(native)';
+  }
   const inModules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (inModules) return inModules[1]!;
   if (url.startsWith('node:')) return 'node: (built-ins)';
@@ -85,6 +96,7 @@ export function summariseProfile(profile: CpuProfile): ProfileSummary {
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();
   const packages = new Map<string, number>();
+  const packageOfKey = new Map<string, string>();
   let totalMs = 0;
   let idleMs = 0;
   profile.samples.forEach((id, index) => {
@@ -100,6 +112,7 @@ export function summariseProfile(profile: CpuProfile): ProfileSummary {
     self.set(key, (self.get(key) ?? 0) + ms);
     const pkg = packageOf(node.callFrame);
     packages.set(pkg, (packages.get(pkg) ?? 0) + ms);
+    packageOfKey.set(key, pkg);
     // Each function on the stack once, however deep it recurses.
     const onStack = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) {
@@ -112,13 +125,14 @@ export function summariseProfile(profile: CpuProfile): ProfileSummary {
   return {
     totalMs,
     idleMs,
-    self: ranked(self, totalMs),
+    self: ranked(self, totalMs).map((entry) => ({ ...entry, pkg: packageOfKey.get(entry.key) })),
     inclusive: ranked(inclusive, totalMs),
     packages: ranked(packages, totalMs),
   };
 }
 
-function renderEntries(title: string, entries: readonly TimeEntry[], top: number): string {
+/** A ranked list of entries as indented text lines under a `## title`. */
+export function renderEntries(title: string, entries: readonly TimeEntry[], top: number): string {
   const lines = entries
     .slice(0, top)
     .map(
@@ -126,6 +140,30 @@ function renderEntries(title: string, entries: readonly TimeEntry[], top: number
         `${entry.ms.toFixed(0).padStart(8)} ms ${(entry.share * 100).toFixed(1).padStart(5)}%  ${entry.key}`,
     );
   return [`## ${title}`, ...lines].join('\n');
+}
+
+/**
+ * Self time by package, and under each of the `topPackages` busiest packages its
+ * `topFunctions` busiest functions: where the CPU goes, and in which code of each package.
+ */
+export function renderByPackage(
+  summary: ProfileSummary,
+  topPackages = 10,
+  topFunctions = 4,
+): string {
+  const lines = ['## self time by package, with its top functions'];
+  for (const pkg of summary.packages.slice(0, topPackages)) {
+    lines.push(
+      `${pkg.ms.toFixed(0).padStart(8)} ms ${(pkg.share * 100).toFixed(1).padStart(5)}%  ${pkg.key}`,
+    );
+    const functions = summary.self.filter((entry) => entry.pkg === pkg.key).slice(0, topFunctions);
+    for (const entry of functions) {
+      lines.push(
+        `${''.padStart(16)}${(entry.share * 100).toFixed(1).padStart(5)}%    ${entry.key}`,
+      );
+    }
+  }
+  return lines.join('\n');
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
@@ -140,7 +178,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
     `${file}: ${(summary.totalMs / 1000).toFixed(1)} s busy, ` +
       `${(summary.idleMs / 1000).toFixed(1)} s idle (shares below are of busy time)\n`,
   );
-  console.log(renderEntries('self time by package', summary.packages, top));
+  console.log(renderByPackage(summary));
   console.log();
   console.log(renderEntries('self time by function', summary.self, top));
   console.log();

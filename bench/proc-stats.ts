@@ -78,31 +78,32 @@ export function sampleRss(pid: number, intervalMs = 100): { stop(): number | und
 }
 
 /**
- * Watches the CPU a measurement costs: the gateway's own, the bench driver's, and what every
- * other process on the machine used meanwhile (other agents' tests: the noise in the numbers).
+ * Watches the CPU a measurement costs: the loaded server's own (gateway or floor; none when the
+ * fake is loaded directly), the bench driver's, and what every other process on the machine used
+ * meanwhile (other agents' tests: the noise in the numbers).
  */
-export function watchCpu(gatewayPid: number | undefined): {
-  stop(): { gatewayMs?: number; driverMs?: number; othersMs?: number; wallMs: number };
+export function watchCpu(serverPid: number | undefined): {
+  stop(): { serverMs?: number; driverMs?: number; othersMs?: number; wallMs: number };
 } {
   const started = performance.now();
-  const gateway0 = gatewayPid === undefined ? undefined : processCpuMs(gatewayPid);
+  const server0 = serverPid === undefined ? undefined : processCpuMs(serverPid);
   const driver0 = processCpuMs(process.pid);
   const machine0 = machineBusyCpuMs();
   return {
     stop() {
       const wallMs = performance.now() - started;
-      const gateway1 = gatewayPid === undefined ? undefined : processCpuMs(gatewayPid);
+      const server1 = serverPid === undefined ? undefined : processCpuMs(serverPid);
       const driver1 = processCpuMs(process.pid);
       const machine1 = machineBusyCpuMs();
-      const gatewayMs =
-        gateway0 !== undefined && gateway1 !== undefined ? gateway1 - gateway0 : undefined;
+      const serverMs =
+        server0 !== undefined && server1 !== undefined ? server1 - server0 : undefined;
       const driverMs =
         driver0 !== undefined && driver1 !== undefined ? driver1 - driver0 : undefined;
       const othersMs =
         machine0 !== undefined && machine1 !== undefined && driverMs !== undefined
-          ? Math.max(0, machine1 - machine0 - driverMs - (gatewayMs ?? 0))
+          ? Math.max(0, machine1 - machine0 - driverMs - (serverMs ?? 0))
           : undefined;
-      return { gatewayMs, driverMs, othersMs, wallMs };
+      return { serverMs, driverMs, othersMs, wallMs };
     },
   };
 }

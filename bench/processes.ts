@@ -66,32 +66,38 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A gateway started as its own process. */
-export interface GatewayProcess {
+/** A server (the gateway, or the floor proxy) started as its own process. */
+export interface ServerProcess {
   pid: number;
   /** e.g. `http://127.0.0.1:40123/graphql`. */
   url: string;
-  /** What the gateway wrote to stderr: line count, and the first lines. */
+  /** What the process wrote to stderr: line count, and the first lines. */
   stderr: { lines: number; head: string[] };
   /** SIGTERM, then SIGKILL after `graceMs` (default 15 s; a CPU profile takes a while to write). */
   stop(graceMs?: number): Promise<void>;
 }
 
-export interface StartGatewayOptions {
+export interface StartServerOptions {
+  /** The built JavaScript file node runs. */
   entry: string;
   upstreamUrl: string;
   /** Pin to this core with taskset; undefined runs unpinned. */
   core?: number;
   /** Flags for node itself, e.g. `--cpu-prof`. */
   nodeArgs?: string[];
+  /** More environment for the process (PORT, HOST, AUTHENTIK_URL and NODE_ENV are set). */
+  env?: Record<string, string>;
+  /** How errors name the process. Default `the gateway`. */
+  name?: string;
 }
 
 /**
  * Starts `node <entry>` with AUTHENTIK_URL, PORT, NODE_ENV=production and LOG_LEVEL=warn, and
  * resolves once it answers HTTP. `taskset -c N node ...` execs node, so the pid is node's.
  */
-export async function startGateway(options: StartGatewayOptions): Promise<GatewayProcess> {
+export async function startServerProcess(options: StartServerOptions): Promise<ServerProcess> {
   const port = await freePort();
+  const name = options.name ?? 'the gateway';
   const nodeCommand = [process.execPath, ...(options.nodeArgs ?? []), options.entry];
   const [command, ...args] =
     options.core === undefined
@@ -106,6 +112,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       HOST: '127.0.0.1',
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
+      ...options.env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -122,7 +129,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}/graphql`;
   try {
-    await waitUntilAnswering(url, child);
+    await waitUntilAnswering(url, child, name);
   } catch (error) {
     await new Promise((resolve) => setTimeout(resolve, 100)); // let stderr drain
     throw new Error(`${(error as Error).message}\n${stderr.head.join('\n')}`, { cause: error });
@@ -142,13 +149,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
 }
 
 // Any HTTP answer means the server listens; the process dying first means it never will.
-async function waitUntilAnswering(url: string, child: ChildProcess): Promise<void> {
+async function waitUntilAnswering(url: string, child: ChildProcess, name: string): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(
-        `the gateway exited (${child.exitCode ?? child.signalCode}) before listening`,
-      );
+      throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before listening`);
     }
     try {
       const response = await fetch(url, {
@@ -163,5 +168,5 @@ async function waitUntilAnswering(url: string, child: ChildProcess): Promise<voi
     }
   }
   child.kill('SIGKILL');
-  throw new Error('the gateway did not answer within 20 s');
+  throw new Error(`${name} did not answer within 20 s`);
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { ScenarioResult } from './measure.js';
 import { ROOT } from './processes.js';
 import type { BenchSettings } from './settings.js';
-import { renderResultsTable, renderTargets } from './table.js';
+import { renderFloorTable, renderResultsTable, renderTargets } from './table.js';
 import type { TargetCheck } from './targets.js';
 
 /** Everything one run found, as written to the JSON file for comparison between runs. */
@@ -26,10 +26,20 @@ export interface BenchReport {
   settings: Omit<BenchSettings, 'outFile'> & { gatewayEntry: string };
   /** The gateway's peak resident set over the whole run (VmHWM), in MB. */
   gatewayPeakRssMb?: number;
+  /** Resident sets of the gateway and the floor proxy (when it ran). */
+  memory: { gateway: ServerMemory; floor?: ServerMemory };
   /** What the gateway wrote to stderr (yoga's logs, warnings). */
   gatewayStderr: { lines: number; head: string[] };
   results: ScenarioResult[];
   targets: TargetCheck[];
+}
+
+/** A server process's resident set, in MB (undefined where /proc is missing). */
+export interface ServerMemory {
+  /** Right after it first answered, before any load. */
+  startRssMb?: number;
+  /** Its peak over the whole run (VmHWM: warm-up and settling included). */
+  peakRssMb?: number;
 }
 
 /** The machine as the report describes it, with the load average now. */
@@ -69,11 +79,20 @@ export function writeReport(report: BenchReport, file: string): void {
 /** The report for a terminal or a README: results table, targets, and how loaded the machine was. */
 export function renderReport(report: BenchReport): string {
   const load = (values: number[]) => values.map((value) => value.toFixed(2)).join(' ');
+  const mb = (value: number | undefined) => (value === undefined ? '–' : `${value.toFixed(0)} MB`);
+  const { gateway, floor } = report.memory;
+  const floorTable = renderFloorTable(report.results);
   const lines = [
     renderResultsTable(report.results),
     '',
+    ...(floorTable
+      ? ['The floor (hand-written proxy, no GraphQL), same run:', '', floorTable, '']
+      : []),
     renderTargets(report.targets),
     '',
+    `resident set right after start / peak over the run: gateway ${mb(gateway.startRssMb)} / ` +
+      `${mb(gateway.peakRssMb)}` +
+      (floor ? `, floor ${mb(floor.startRssMb)} / ${mb(floor.peakRssMb)}` : ''),
     `${report.machine.cores} × ${report.machine.cpu ?? 'unknown CPU'}, node ${report.machine.node}, ` +
       `${report.machine.pinned ? 'gateway and driver pinned to separate cores' : 'unpinned'}; ` +
       `load average ${load(report.machine.loadAverageAtStart)} at start, ` +

@@ -12,11 +12,18 @@ export interface BenchSettings {
   settleS: number;
   /** BENCH_ROUNDS: direct and gateway take turns this many times per scenario. Default 5. */
   rounds: number;
-  /** BENCH_ONLY: comma-separated scenario ids (e.g. `page20@50`); empty runs them all. */
+  /**
+   * BENCH_ONLY: comma-separated scenario ids (`distinct-page20@50`) or their part before the `@`
+   * (`distinct-page20`: at every concurrency); empty runs them all.
+   */
   only: string[];
   /** BENCH_OUT: the JSON results file. Default bench/results/latest.json. */
   outFile: string;
-  /** BENCH_CPU_PROF_DIR: run the gateway under `node --cpu-prof`, writing there. */
+  /**
+   * BENCH_CPU_PROF_DIR: run the gateway under `node --cpu-prof`, writing there. `--profile <ids>`
+   * on the command line sets it to bench/results/profile/ (and BENCH_ONLY to `<ids>` when unset);
+   * the run then ends with a summary of the gateway's profile.
+   */
   cpuProfileDir?: string;
   /** BENCH_GATEWAY_NODE_ARGS: flags for the gateway's node. Default: those `npm start` uses. */
   gatewayNodeArgs: string[];
@@ -36,8 +43,24 @@ function seconds(env: Env, name: string, fallback: number): number {
   return value;
 }
 
-/** Reads the settings; throws naming the variable when one is malformed. */
-export function readSettings(env: Env = process.env): BenchSettings {
+/**
+ * Reads the settings from the environment and the command line (`--profile <ids>`, see
+ * `cpuProfileDir`); throws naming the variable or argument when one is malformed.
+ */
+export function readSettings(
+  env: Env = process.env,
+  argv: readonly string[] = process.argv.slice(2),
+): BenchSettings {
+  const profiled = profileArgument(argv);
+  if (profiled !== undefined) {
+    env = {
+      ...env,
+      BENCH_ONLY: env.BENCH_ONLY?.trim() ? env.BENCH_ONLY : profiled,
+      BENCH_CPU_PROF_DIR: env.BENCH_CPU_PROF_DIR?.trim()
+        ? env.BENCH_CPU_PROF_DIR
+        : 'bench/results/profile',
+    };
+  }
   const resolved = (value: string | undefined) =>
     value?.trim() ? path.resolve(ROOT, value.trim()) : undefined;
   return {
@@ -56,6 +79,22 @@ export function readSettings(env: Env = process.env): BenchSettings {
       .filter(Boolean),
     gatewayEntry: resolved(env.BENCH_GATEWAY_ENTRY),
   };
+}
+
+// `--profile <ids>` or `--profile=<ids>`; undefined without it. Anything else is a mistake.
+function profileArgument(argv: readonly string[]): string | undefined {
+  let profiled: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg.startsWith('--profile=')) profiled = arg.slice('--profile='.length);
+    else if (arg === '--profile' && argv[i + 1] && !argv[i + 1]!.startsWith('--')) {
+      profiled = argv[++i];
+    } else throw new Error(`unknown argument "${arg}" (the bench takes --profile <scenario ids>)`);
+  }
+  if (profiled !== undefined && profiled.trim() === '') {
+    throw new Error('--profile needs scenario ids, e.g. --profile distinct-page20@50');
+  }
+  return profiled;
 }
 
 // The node flags of `npm start` (`node <flags> dist/main.js`), so the bench runs what users run.

@@ -17,6 +17,10 @@ import type {
 export const REFERENCE_NOW = '2026-06-01T12:00:00Z';
 /** API bearer token of the superuser `akadmin` (same for every seed). */
 export const ADMIN_TOKEN = 'demo-admin-token';
+/** The superuser's `n`-th extra API token (1-based): `demo-admin-token-<n>`. */
+export function extraAdminTokenFor(n: number): string {
+  return `${ADMIN_TOKEN}-${n}`;
+}
 /** A known but expired API token: always answers 403 `Token invalid/expired`. */
 export const EXPIRED_TOKEN = 'demo-expired-token';
 /** API bearer token of an ordinary user: `demo-token-<username>`. */

@@ -1,6 +1,7 @@
 /**
  * CLI: starts the fake authentik server from environment variables (`PORT`, `HOST`, `FAKE_SHAPE`,
- * `FAKE_LATENCY_MS`, `FAKE_MAX_PAGE_SIZE`, `FAKE_TOKEN_COUNT`, `FAKE_SEED`), prints one JSON line
+ * `FAKE_LATENCY_MS`, `FAKE_MAX_PAGE_SIZE`, `FAKE_TOKEN_COUNT`, `FAKE_SEED`,
+ * `FAKE_EXTRA_ADMIN_TOKENS`), prints one JSON line
  * `{"url": ..., "adminToken": ...}` to stdout, and closes on SIGTERM/SIGINT.
  */
 import { startFakeAuthentik } from './server.js';
@@ -29,6 +30,7 @@ const options: FakeAuthentikOptions = {
   maxPageSize: intFromEnv('FAKE_MAX_PAGE_SIZE'),
   tokenCount: intFromEnv('FAKE_TOKEN_COUNT'),
   seed: intFromEnv('FAKE_SEED'),
+  extraAdminTokens: intFromEnv('FAKE_EXTRA_ADMIN_TOKENS'),
 };
 
 const fake = await startFakeAuthentik(options);

@@ -11,8 +11,16 @@ import type { FakeAuthentikOptions, FaultSpec, RecordedRequest } from './types.j
 export interface FakeAuthentik {
   /** Origin, e.g. `http://127.0.0.1:43210` (no trailing slash); the API is at `${url}/api/v3/...`. */
   readonly url: string;
-  /** API bearer tokens: `admin` (superuser `akadmin`), `users` by username, `expired` (always 403). */
-  readonly tokens: { admin: string; users: Record<string, string>; expired: string };
+  /**
+   * API bearer tokens: `admin` (superuser `akadmin`), `extraAdmin` (more tokens of `akadmin`, see
+   * `extraAdminTokens`), `users` by username, `expired` (always 403).
+   */
+  readonly tokens: {
+    admin: string;
+    extraAdmin: readonly string[];
+    users: Record<string, string>;
+    expired: string;
+  };
   /** The in-memory rows, rendered for the options in force. */
   readonly data: FakeData;
   /** Every request received, in arrival order (including health checks). */
@@ -178,7 +186,12 @@ export async function startFakeAuthentik(
 
   return {
     url: `http://${hostPart}:${address.port}`,
-    tokens: { admin: ADMIN_TOKEN, users, expired: EXPIRED_TOKEN },
+    tokens: {
+      admin: ADMIN_TOKEN,
+      extraAdmin: store.extraAdminTokens,
+      users,
+      expired: EXPIRED_TOKEN,
+    },
     data: store,
     requests,
     maxInFlight: (method) => store.maxInFlight(method),

@@ -1,5 +1,11 @@
 /** The fake's mutable state: data set, effective options, lookups and response caches. */
-import { ADMIN_TOKEN, EXPIRED_TOKEN, REFERENCE_NOW, type Dataset } from './data.js';
+import {
+  ADMIN_TOKEN,
+  EXPIRED_TOKEN,
+  REFERENCE_NOW,
+  extraAdminTokenFor,
+  type Dataset,
+} from './data.js';
 import {
   ALL_INCLUDED,
   serializeGrant,
@@ -74,6 +80,8 @@ export class FakeStore implements FakeData {
   readonly referenceNow = REFERENCE_NOW;
   readonly referenceNowMicros: number;
   readonly expiredTokens = new Set([EXPIRED_TOKEN]);
+  /** The superuser's extra API tokens (`FakeAuthentikOptions.extraAdminTokens`), in order. */
+  readonly extraAdminTokens: string[] = [];
   readonly seed: number;
   shape: UpstreamShape;
   latencyMs: number;
@@ -108,6 +116,12 @@ export class FakeStore implements FakeData {
     for (const u of dataset.users) {
       this.userByPk.set(u.pk, u);
       if (u.apiToken) this.byBearer.set(u.apiToken, u);
+    }
+    const admin = this.byBearer.get(ADMIN_TOKEN);
+    const extraAdminTokens = options.extraAdminTokens ?? 0;
+    for (let n = 1; admin && n <= extraAdminTokens; n++) {
+      this.byBearer.set(extraAdminTokenFor(n), admin);
+      this.extraAdminTokens.push(extraAdminTokenFor(n));
     }
     for (const p of dataset.providers) this.providerByPk.set(p.pk, p);
     const index = (rows: TokenRecord[]) => new Map(rows.map((t) => [t.pk, t]));

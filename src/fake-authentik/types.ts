@@ -34,6 +34,11 @@ export interface FakeAuthentikOptions {
   latencyMs?: number;
   /** Deterministic data seed, default 1. */
   seed?: number;
+  /**
+   * Further API tokens of the superuser `akadmin` besides `demo-admin-token`:
+   * `demo-admin-token-1` … `demo-admin-token-<n>` (many callers of one identity). Default 0.
+   */
+  extraAdminTokens?: number;
 }
 
 /** One request as received by the fake (recorded at arrival). */

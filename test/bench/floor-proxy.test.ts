@@ -1,0 +1,73 @@
+/**
+ * The bench's floor (bench/floor-proxy.ts) must do the gateway's job for the bench query: the same
+ * upstream call with the caller's token, and the same answer. No timing here: `npm run bench`
+ * measures, this only keeps the comparison honest.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFloorProxy } from '../../bench/floor-proxy.js';
+import type { FloorProxy } from '../../bench/floor-proxy.js';
+import { OPERATIONS } from '../../bench/scenarios.js';
+import { startTestGateway } from '../helpers/gateway.js';
+import type { TestGateway } from '../helpers/gateway.js';
+
+const PAGE20 = OPERATIONS.find((operation) => operation.id === 'page20')!;
+
+let gateway: TestGateway;
+let floor: FloorProxy;
+beforeAll(async () => {
+  gateway = await startTestGateway({ fake: { extraAdminTokens: 2 } });
+  floor = await startFloorProxy({ upstreamUrl: gateway.fake.url });
+});
+afterAll(async () => {
+  await floor.close();
+  await gateway.close();
+});
+
+// Cursors are opaque and tied to the issuer's query fingerprint: compare everything else.
+function withoutCursors(body: unknown): unknown {
+  return JSON.parse(JSON.stringify(body), (key, value: unknown) =>
+    key === 'cursor' || key === 'endCursor' ? typeof value : value,
+  );
+}
+
+async function askFloor(token: string) {
+  const response = await fetch(floor.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: PAGE20.query }),
+  });
+  return { status: response.status, body: (await response.json()) as unknown };
+}
+
+describe('the floor proxy and the gateway, for the bench query', () => {
+  it.each(['demo-admin-token-1', 'demo-admin-token-2'])(
+    'make the same upstream call with %s',
+    async (token) => {
+      gateway.fake.resetRequests();
+      await gateway.gql(PAGE20.query, undefined, { token });
+      const byGateway = gateway.upstreamCalls();
+      gateway.fake.resetRequests();
+      await askFloor(token);
+      const byFloor = gateway.upstreamCalls();
+      const asText = (calls: typeof byGateway) =>
+        calls.map((call) => `${call.authorization} ${call.path}?${call.query}`);
+      expect(byGateway).toHaveLength(1);
+      expect(asText(byFloor)).toEqual(asText(byGateway));
+    },
+  );
+
+  it('answer the same data', async () => {
+    const viaGateway = await gateway.gql(PAGE20.query, undefined, { token: 'demo-admin-token-1' });
+    const viaFloor = await askFloor('demo-admin-token-1');
+    expect(viaGateway.errors).toBeUndefined();
+    expect(viaFloor.status).toBe(200);
+    expect(withoutCursors(viaFloor.body)).toEqual(withoutCursors({ data: viaGateway.data }));
+    expect(JSON.stringify(viaFloor.body)).toContain('"endCursor":"');
+  });
+
+  it('passes an upstream refusal on as an error', async () => {
+    const answer = await askFloor('not-a-token');
+    expect(answer.status).toBe(502);
+    expect(answer.body).toEqual({ errors: [{ message: 'authentik answered 403' }] });
+  });
+});
