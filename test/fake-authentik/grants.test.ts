@@ -90,7 +90,14 @@ describe('authorization codes are ExpiringBaseGrantModel', () => {
 describe('maxInFlight', () => {
   it('records how many DELETEs were answered at once', async () => {
     fake.resetRequests();
-    fake.fault({ mode: 'slowHeaders', delayMs: 30, pathPrefix: '/api/v3/oauth2/access_tokens/9' });
+    // One fault per DELETE (each is taken by one request), long enough that all three overlap.
+    for (let i = 0; i < 3; i++) {
+      fake.fault({
+        mode: 'slowHeaders',
+        delayMs: 300,
+        pathPrefix: '/api/v3/oauth2/access_tokens/9',
+      });
+    }
     try {
       await Promise.all(
         [999_991, 999_992, 999_993].map((pk) =>
