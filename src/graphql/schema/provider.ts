@@ -1,7 +1,12 @@
 import { builder } from '../builder.js';
 import { LOADS_PARENT } from '../../limits/upstream-cost.js';
 import type { GatewayContext } from '../context.js';
-import type { UpstreamProvider, UpstreamRedirectUri } from '../../upstream/types.js';
+import { isFullProvider } from '../../upstream/normalize.js';
+import type {
+  UpstreamOAuth2Fields,
+  UpstreamProvider,
+  UpstreamRedirectUri,
+} from '../../upstream/types.js';
 import {
   ClientType,
   GrantType,
@@ -31,20 +36,10 @@ export const RedirectUriRef = builder.objectRef<UpstreamRedirectUri>('RedirectUr
       type: RedirectUriType.ref,
       nullable: true,
       description: 'What the URI is used for (newer servers only).',
-      resolve: (r) => RedirectUriType.parse(r.redirect_uri_type ?? 'authorization'),
+      resolve: (r) => RedirectUriType.parse(r.redirect_uri_type),
     }),
   }),
 });
-
-/** OAuth2-only fields: embedded by older authentik, else loaded from /providers/oauth2/{pk}/. */
-type OAuth2Key = Exclude<keyof UpstreamProvider, keyof BaseProviderKeys>;
-interface BaseProviderKeys {
-  pk: unknown;
-  name: unknown;
-}
-
-// The embedded provider is the full OAuth2Provider on older authentik; `client_id` tells which.
-export const isFullProvider = (provider: UpstreamProvider) => 'client_id' in provider;
 
 /**
  * Providers: the loader yields the full OAuth2Provider, once per pk per request, by
@@ -72,6 +67,8 @@ builder.asEntity(OAuth2ProviderRef, {
       : ({ pk } as UpstreamProvider),
 });
 
+type OAuth2Key = keyof UpstreamOAuth2Fields;
+
 /**
  * Reads an OAuth2-only provider field. Older authentik embeds the full OAuth2Provider in each
  * token; from 2025.12.5 only the base Provider is embedded, and the first such field selected
@@ -81,23 +78,10 @@ export async function oauth2Field<K extends OAuth2Key>(
   provider: UpstreamProvider,
   key: K,
   context: GatewayContext,
-): Promise<UpstreamProvider[K] | null> {
-  if (isFullProvider(provider)) return provider[key] ?? null;
+): Promise<UpstreamOAuth2Fields[K] | null> {
+  if (isFullProvider(provider)) return provider[key];
   const full = await OAuth2ProviderRef.getDataloader(context).load(provider.pk);
-  return full?.[key] ?? null;
-}
-
-function redirectUris(
-  value: UpstreamProvider['redirect_uris'] | null,
-): UpstreamRedirectUri[] | null {
-  if (value == null) return null;
-  if (typeof value !== 'string') return value;
-  // authentik before 2024.12: one newline-separated string.
-  return value
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .map((url) => ({ url }));
+  return full && isFullProvider(full) ? full[key] : null;
 }
 
 OAuth2ProviderRef.implement({
@@ -108,66 +92,50 @@ OAuth2ProviderRef.implement({
   fields: (t) => ({
     pk: t.exposeInt('pk', { description: "The provider's integer ID." }),
     name: t.exposeString('name', { description: "The provider's name." }),
-    authenticationFlow: t.field({
+    authenticationFlow: t.expose('authentication_flow', {
       type: 'UUID',
       nullable: true,
       description:
         'Flow used for authentication when the associated application is accessed by an un-authenticated user.',
-      resolve: (p) => p.authentication_flow ?? null,
     }),
-    authorizationFlow: t.field({
+    authorizationFlow: t.expose('authorization_flow', {
       type: 'UUID',
       nullable: true,
       description: 'Flow used when authorizing this provider.',
-      resolve: (p) => p.authorization_flow ?? null,
     }),
-    invalidationFlow: t.field({
+    invalidationFlow: t.expose('invalidation_flow', {
       type: 'UUID',
       nullable: true,
       description: 'Flow used ending the session from a provider.',
-      resolve: (p) => p.invalidation_flow ?? null,
     }),
-    propertyMappings: t.field({
+    propertyMappings: t.expose('property_mappings', {
       type: ['UUID'],
       description: 'Property mappings (scope mappings) applied by the provider.',
-      resolve: (p) => p.property_mappings ?? [],
     }),
-    component: t.string({
+    component: t.exposeString('component', {
       description: 'Object component, so that a UI knows how to edit the object.',
-      resolve: (p) => p.component ?? '',
     }),
-    assignedApplicationSlug: t.string({
+    assignedApplicationSlug: t.exposeString('assigned_application_slug', {
       nullable: true,
       description: 'Internal application name, used in URLs.',
-      resolve: (p) => p.assigned_application_slug ?? null,
     }),
-    assignedApplicationName: t.string({
+    assignedApplicationName: t.exposeString('assigned_application_name', {
       nullable: true,
       description: "Application's display name.",
-      resolve: (p) => p.assigned_application_name ?? null,
     }),
-    assignedBackchannelApplicationSlug: t.string({
+    assignedBackchannelApplicationSlug: t.exposeString('assigned_backchannel_application_slug', {
       nullable: true,
       description: 'Internal name of the backchannel application, used in URLs.',
-      resolve: (p) => p.assigned_backchannel_application_slug ?? null,
     }),
-    assignedBackchannelApplicationName: t.string({
+    assignedBackchannelApplicationName: t.exposeString('assigned_backchannel_application_name', {
       nullable: true,
       description: "Backchannel application's display name.",
-      resolve: (p) => p.assigned_backchannel_application_name ?? null,
     }),
-    verboseName: t.string({
-      description: "Object's verbose name.",
-      resolve: (p) => p.verbose_name ?? '',
-    }),
-    verboseNamePlural: t.string({
+    verboseName: t.exposeString('verbose_name', { description: "Object's verbose name." }),
+    verboseNamePlural: t.exposeString('verbose_name_plural', {
       description: "Object's plural verbose name.",
-      resolve: (p) => p.verbose_name_plural ?? '',
     }),
-    metaModelName: t.string({
-      description: 'Internal model name.',
-      resolve: (p) => p.meta_model_name ?? '',
-    }),
+    metaModelName: t.exposeString('meta_model_name', { description: 'Internal model name.' }),
     clientType: t.field({
       type: ClientType.ref,
       nullable: true,
@@ -245,7 +213,7 @@ OAuth2ProviderRef.implement({
       description:
         'Allowed redirect URIs (a newline-separated string on servers before 2024.12 is split into entries).',
       extensions: LOADS_PARENT,
-      resolve: async (p, _, ctx) => redirectUris(await oauth2Field(p, 'redirect_uris', ctx)),
+      resolve: (p, _, ctx) => oauth2Field(p, 'redirect_uris', ctx),
     }),
     logoutUri: t.string({
       nullable: true,
