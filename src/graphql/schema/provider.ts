@@ -84,6 +84,22 @@ export async function oauth2Field<K extends OAuth2Key>(
   return full && isFullProvider(full) ? full[key] : null;
 }
 
+// What every OAuth2-only field shares: nullable, read through oauth2Field, and marked for the
+// cost estimate as a field that may load its provider. `map` turns the value into the field's.
+function oauth2<K extends OAuth2Key, R = UpstreamOAuth2Fields[K] | null>(
+  key: K,
+  map?: (value: UpstreamOAuth2Fields[K] | null) => R,
+) {
+  return {
+    nullable: true as const,
+    extensions: LOADS_PARENT,
+    resolve: async (provider: UpstreamProvider, _args: object, context: GatewayContext) => {
+      const value = await oauth2Field(provider, key, context);
+      return map ? map(value) : (value as R);
+    },
+  };
+}
+
 OAuth2ProviderRef.implement({
   description:
     'The OAuth2/OpenID provider a token was issued by. The base fields come embedded in every token; ' +
@@ -138,130 +154,91 @@ OAuth2ProviderRef.implement({
     metaModelName: t.exposeString('meta_model_name', { description: 'Internal model name.' }),
     clientType: t.field({
       type: ClientType.ref,
-      nullable: true,
+      ...oauth2('client_type', ClientType.parse),
       description:
         'Confidential clients can keep their credentials confidential; public clients cannot.',
-      extensions: LOADS_PARENT,
-      resolve: async (p, _, ctx) => ClientType.parse(await oauth2Field(p, 'client_type', ctx)),
     }),
     grantTypes: t.field({
       type: [GrantType.ref],
+      ...oauth2('grant_types', (types) => types?.map(GrantType.parse) ?? null),
       nullable: { list: true, items: true },
       description: 'Grant types the provider allows (newer servers only).',
-      extensions: LOADS_PARENT,
-      resolve: async (p, _, ctx) =>
-        (await oauth2Field(p, 'grant_types', ctx))?.map(GrantType.parse) ?? null,
     }),
-    clientId: t.string({
-      nullable: true,
-      description: 'OAuth2 client id.',
-      extensions: LOADS_PARENT,
-      resolve: (p, _, ctx) => oauth2Field(p, 'client_id', ctx),
-    }),
+    clientId: t.string({ ...oauth2('client_id'), description: 'OAuth2 client id.' }),
     accessCodeValidity: t.string({
-      nullable: true,
+      ...oauth2('access_code_validity'),
       description:
         'Access codes not valid on or after current time + this value (Format: hours=1;minutes=2;seconds=3).',
-      extensions: LOADS_PARENT,
-      resolve: (p, _, ctx) => oauth2Field(p, 'access_code_validity', ctx),
     }),
     accessTokenValidity: t.string({
-      nullable: true,
+      ...oauth2('access_token_validity'),
       description:
         'Tokens not valid on or after current time + this value (Format: hours=1;minutes=2;seconds=3).',
-      extensions: LOADS_PARENT,
-      resolve: (p, _, ctx) => oauth2Field(p, 'access_token_validity', ctx),
     }),
     refreshTokenValidity: t.string({
-      nullable: true,
+      ...oauth2('refresh_token_validity'),
       description:
         'Refresh tokens not valid on or after current time + this value (Format: hours=1;minutes=2;seconds=3).',
-      extensions: LOADS_PARENT,
-      resolve: (p, _, ctx) => oauth2Field(p, 'refresh_token_validity', ctx),
     }),
     refreshTokenThreshold: t.string({
-      nullable: true,
+      ...oauth2('refresh_token_threshold'),
       description:
         'A refresh token valid for less than this is renewed when used (newer servers only).',
-      extensions: LOADS_PARENT,
-      resolve: (p, _, ctx) => oauth2Field(p, 'refresh_token_threshold', ctx),
     }),
     includeClaimsInIdToken: t.boolean({
-      nullable: true,
+      ...oauth2('include_claims_in_id_token'),
       description:
         "Include user claims from scopes in the id_token, for applications that don't access the userinfo endpoint.",
-      extensions: LOADS_PARENT,
-      resolve: (p, _, ctx) => oauth2Field(p, 'include_claims_in_id_token', ctx),
     }),
     signingKey: t.field({
       type: 'UUID',
-      nullable: true,
+      ...oauth2('signing_key'),
       description: 'Key used to sign the tokens.',
-      extensions: LOADS_PARENT,
-      resolve: (p, _, ctx) => oauth2Field(p, 'signing_key', ctx),
     }),
     encryptionKey: t.field({
       type: 'UUID',
-      nullable: true,
+      ...oauth2('encryption_key'),
       description: 'Key used to encrypt the tokens (JWE).',
-      extensions: LOADS_PARENT,
-      resolve: (p, _, ctx) => oauth2Field(p, 'encryption_key', ctx),
     }),
     redirectUris: t.field({
       type: [RedirectUriRef],
-      nullable: true,
+      ...oauth2('redirect_uris'),
       description:
         'Allowed redirect URIs (a newline-separated string on servers before 2024.12 is split into entries).',
-      extensions: LOADS_PARENT,
-      resolve: (p, _, ctx) => oauth2Field(p, 'redirect_uris', ctx),
     }),
     logoutUri: t.string({
-      nullable: true,
+      ...oauth2('logout_uri'),
       description: 'Logout URI (newer servers only).',
-      extensions: LOADS_PARENT,
-      resolve: (p, _, ctx) => oauth2Field(p, 'logout_uri', ctx),
     }),
     logoutMethod: t.field({
       type: LogoutMethod.ref,
-      nullable: true,
+      ...oauth2('logout_method', LogoutMethod.parse),
       description:
         'Backchannel logs out with server to server calls; frontchannel uses iframes (newer servers only).',
-      extensions: LOADS_PARENT,
-      resolve: async (p, _, ctx) => LogoutMethod.parse(await oauth2Field(p, 'logout_method', ctx)),
     }),
     backchannelLogoutUri: t.string({
-      nullable: true,
+      ...oauth2('backchannel_logout_uri'),
       description: 'Back-channel logout URI (authentik 2025.8 and nearby versions only).',
-      extensions: LOADS_PARENT,
-      resolve: (p, _, ctx) => oauth2Field(p, 'backchannel_logout_uri', ctx),
     }),
     subMode: t.field({
       type: SubMode.ref,
-      nullable: true,
+      ...oauth2('sub_mode', SubMode.parse),
       description: 'What data is used as the unique user identifier (`sub`).',
-      extensions: LOADS_PARENT,
-      resolve: async (p, _, ctx) => SubMode.parse(await oauth2Field(p, 'sub_mode', ctx)),
     }),
     issuerMode: t.field({
       type: IssuerMode.ref,
-      nullable: true,
+      ...oauth2('issuer_mode', IssuerMode.parse),
       description: 'How the issuer field of the ID token is filled.',
-      extensions: LOADS_PARENT,
-      resolve: async (p, _, ctx) => IssuerMode.parse(await oauth2Field(p, 'issuer_mode', ctx)),
     }),
     jwtFederationSources: t.field({
       type: ['UUID'],
-      nullable: true,
+      ...oauth2('jwt_federation_sources'),
       description: 'Sources whose JWKs may sign JWTs that authenticate against this provider.',
-      extensions: LOADS_PARENT,
-      resolve: (p, _, ctx) => oauth2Field(p, 'jwt_federation_sources', ctx),
     }),
     jwtFederationProviders: t.field({
       type: ['Int'],
-      nullable: true,
+      ...oauth2('jwt_federation_providers'),
       description: 'Providers whose JWTs may authenticate against this provider.',
-      extensions: LOADS_PARENT,
-      resolve: (p, _, ctx) => oauth2Field(p, 'jwt_federation_providers', ctx),
     }),
   }),
 });
