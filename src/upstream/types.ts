@@ -38,7 +38,10 @@ export interface UpstreamProvider extends Partial<UpstreamOAuth2Fields> {
   meta_model_name: string;
 }
 
-/** The OAuth2-only fields of a provider, as normalize.ts leaves them on a full OAuth2Provider. */
+/**
+ * The OAuth2-only fields of a provider, as normalize.ts leaves them on a full OAuth2Provider.
+ * `client_secret`, which older servers still send, is left untyped: the gateway never serves it.
+ */
 export interface UpstreamOAuth2Fields {
   client_type: string | null;
   grant_types: string[] | null;
