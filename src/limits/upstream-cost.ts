@@ -146,6 +146,8 @@ function fieldCost(
   return { own: lookup ? 1 : 0, fanOut: 1 };
 }
 
+// Its own walk, not selection.ts's someField: it types each fragment's fields by its condition,
+// costs a fragment once per place it is spread (guarded along its path only) and multiplies.
 function selectionCost(
   set: SelectionSetNode | undefined,
   parent: GraphQLCompositeType,

@@ -31,7 +31,7 @@ function searchableTexts(token: UpstreamToken): string[] {
     provider.name,
     provider.assigned_application_name,
     provider.assigned_application_slug,
-    ...(token.scope ?? []),
+    ...token.scope,
   ];
   return texts
     .filter((text): text is string => typeof text === 'string')

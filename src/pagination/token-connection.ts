@@ -136,7 +136,7 @@ export async function resolveTokenConnection(
   }
   const matches = (token: UpstreamToken) =>
     (isExpired === undefined || token.is_expired === isExpired) &&
-    (revoked === undefined || (token.revoked ?? false) === revoked) &&
+    (revoked === undefined || token.revoked === revoked) &&
     matchesSearch(token, terms);
   return scanWindow(rows, window, fingerprint, {
     matches,

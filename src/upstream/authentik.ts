@@ -1,5 +1,11 @@
 import type { UpstreamCall, UpstreamHttp, UpstreamResponse, UpstreamTarget } from './http.js';
-import type { UpstreamPagination, UpstreamProvider, UpstreamToken, UpstreamUser } from './types.js';
+import { normalizeGrant, normalizeOAuth2Provider, normalizeUser } from './normalize.js';
+import type {
+  UpstreamOAuth2Provider,
+  UpstreamPagination,
+  UpstreamToken,
+  UpstreamUser,
+} from './types.js';
 import { UpstreamError } from './upstream-error.js';
 
 /** What narrows and orders the upstream list (everything but the page). */
@@ -215,7 +221,7 @@ export class AuthentikApi {
     const body = await this.retrieve(grantTarget(endpoint, pk));
     if (body === null) return null;
     if (!isToken(body)) throw badResponse(`a ${endpoint.noun}`);
-    return body;
+    return normalizeGrant(body);
   }
 
   /** `GET /core/users/{pk}/`; null when authentik says 404. */
@@ -223,7 +229,7 @@ export class AuthentikApi {
     const body = await this.retrieve(targetOf(ROUTES.user, pk));
     if (body === null) return null;
     if (!isObjectWithPk(body)) throw badResponse('a user');
-    return body as unknown as UpstreamUser;
+    return normalizeUser(body);
   }
 
   /** `GET /core/users/?uuid=`: the user with this UUID; null when authentik has none. */
@@ -232,15 +238,16 @@ export class AuthentikApi {
     const body = expectOk(await this.send('GET', targetOf(ROUTES.users, undefined, query)));
     const results = (body as { results?: unknown } | null)?.results;
     if (!Array.isArray(results) || !results.every(isObjectWithPk)) throw badResponse('a user list');
-    return (results[0] as UpstreamUser | undefined) ?? null;
+    const [first] = results;
+    return first ? normalizeUser(first) : null;
   }
 
   /** `GET /providers/oauth2/{pk}/`; null when authentik says 404. */
-  async getOAuth2Provider(pk: number): Promise<UpstreamProvider | null> {
+  async getOAuth2Provider(pk: number): Promise<UpstreamOAuth2Provider | null> {
     const body = await this.retrieve(targetOf(ROUTES.oauth2Provider, pk));
     if (body === null) return null;
     if (!isObjectWithPk(body)) throw badResponse('an OAuth2 provider');
-    return body as unknown as UpstreamProvider;
+    return normalizeOAuth2Provider(body);
   }
 
   /**
@@ -330,7 +337,7 @@ function isObjectWithPk(value: unknown): value is { pk: number } {
   );
 }
 
-function isToken(value: unknown): value is UpstreamToken {
+function isToken(value: unknown): value is { pk: number; provider: object; user: object } {
   if (!isObjectWithPk(value)) return false;
   const token = value as unknown as Record<string, unknown>;
   return isObjectWithPk(token.provider) && isObjectWithPk(token.user);
@@ -357,5 +364,6 @@ function parseTokenList(body: unknown): { rows: UpstreamToken[]; pagination: Ups
       throw badResponse('a token list');
   }
   if (!results.every(isToken)) throw badResponse('a token list');
-  return { rows: results, pagination: pagination as UpstreamPagination };
+  for (const row of results) normalizeGrant(row);
+  return { rows: results as UpstreamToken[], pagination: pagination as UpstreamPagination };
 }

@@ -1,41 +1,6 @@
-import type { GraphQLResolveInfo, SelectionSetNode } from 'graphql';
-import { Kind, isObjectType } from 'graphql';
-
-// Fragments for another object type do not apply to `typename`; anything else might.
-function applies(info: GraphQLResolveInfo, typename: string, condition: string | undefined) {
-  return (
-    condition === undefined ||
-    condition === typename ||
-    !isObjectType(info.schema.getType(condition))
-  );
-}
-
-function asksOther(
-  info: GraphQLResolveInfo,
-  typename: string,
-  answered: ReadonlySet<string>,
-  set: SelectionSetNode | undefined,
-  visited: Set<string>,
-): boolean {
-  return (set?.selections ?? []).some((selection) => {
-    if (selection.kind === Kind.FIELD) {
-      return selection.name.value !== '__typename' && !answered.has(selection.name.value);
-    }
-    if (selection.kind === Kind.INLINE_FRAGMENT) {
-      return (
-        applies(info, typename, selection.typeCondition?.name.value) &&
-        asksOther(info, typename, answered, selection.selectionSet, visited)
-      );
-    }
-    const fragment = info.fragments[selection.name.value];
-    if (!fragment || visited.has(fragment.name.value)) return false;
-    visited.add(fragment.name.value);
-    return (
-      applies(info, typename, fragment.typeCondition.name.value) &&
-      asksOther(info, typename, answered, fragment.selectionSet, visited)
-    );
-  });
-}
+import type { GraphQLResolveInfo } from 'graphql';
+import { isObjectType } from 'graphql';
+import { someField } from './selection.js';
 
 /**
  * Whether the router's `_entities` selection asks an entity of `typename` for a field outside
@@ -47,7 +12,15 @@ export function referenceNeedsLoad(
   typename: string,
   answered: ReadonlySet<string>,
 ): boolean {
+  // Fragments for another object type do not apply to `typename`; anything else might.
+  const applies = (condition: string) =>
+    condition === typename || !isObjectType(info.schema.getType(condition));
   return info.fieldNodes.some((node) =>
-    asksOther(info, typename, answered, node.selectionSet, new Set()),
+    someField(
+      node.selectionSet,
+      info.fragments,
+      (field) => field.name.value !== '__typename' && !answered.has(field.name.value),
+      applies,
+    ),
   );
 }

@@ -7,7 +7,8 @@ import type { TokenConnectionArgs, TokenFilter } from '../../pagination/token-co
 import { resolveTokenConnection } from '../../pagination/token-connection.js';
 import { OrderDirection } from './enums.js';
 import type { GrantKindSchema } from './grant.js';
-import { OAuth2ProviderRef, isFullProvider } from './provider.js';
+import { isFullProvider } from '../../upstream/normalize.js';
+import { OAuth2ProviderRef } from './provider.js';
 import { operationSelects, selectsChild } from './selection.js';
 import { UserRef } from './user.js';
 

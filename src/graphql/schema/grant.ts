@@ -20,29 +20,20 @@ export const OAuth2GrantRef = builder.interfaceRef<UpstreamToken>('OAuth2Grant')
   interfaces: [builder.nodeInterfaceRef()],
   fields: (t) => ({
     pk: t.exposeInt('pk', { description: "The grant's integer ID (unique within its kind)." }),
-    provider: t.field({
+    provider: t.expose('provider', {
       type: OAuth2ProviderRef,
       description: 'The provider that issued the grant.',
-      resolve: (grant) => grant.provider,
     }),
-    user: t.field({
-      type: UserRef,
-      description: 'The user the grant belongs to.',
-      resolve: (grant) => grant.user,
-    }),
+    user: t.expose('user', { type: UserRef, description: 'The user the grant belongs to.' }),
     isExpired: t.exposeBoolean('is_expired', {
       description: 'Whether the grant had expired when authentik answered.',
     }),
-    expires: t.field({
+    expires: t.expose('expires', {
       type: 'DateTime',
       nullable: true,
       description: 'When the grant expires (null: never).',
-      resolve: (grant) => grant.expires ?? null,
     }),
-    scope: t.stringList({
-      description: 'Scopes the grant carries.',
-      resolve: (grant) => grant.scope ?? [],
-    }),
+    scope: t.exposeStringList('scope', { description: 'Scopes the grant carries.' }),
   }),
 });
 

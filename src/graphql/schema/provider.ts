@@ -1,7 +1,12 @@
 import { builder } from '../builder.js';
 import { LOADS_PARENT } from '../../limits/upstream-cost.js';
 import type { GatewayContext } from '../context.js';
-import type { UpstreamProvider, UpstreamRedirectUri } from '../../upstream/types.js';
+import { isFullProvider } from '../../upstream/normalize.js';
+import type {
+  UpstreamOAuth2Fields,
+  UpstreamProvider,
+  UpstreamRedirectUri,
+} from '../../upstream/types.js';
 import {
   ClientType,
   GrantType,
@@ -31,20 +36,10 @@ export const RedirectUriRef = builder.objectRef<UpstreamRedirectUri>('RedirectUr
       type: RedirectUriType.ref,
       nullable: true,
       description: 'What the URI is used for (newer servers only).',
-      resolve: (r) => RedirectUriType.parse(r.redirect_uri_type ?? 'authorization'),
+      resolve: (r) => RedirectUriType.parse(r.redirect_uri_type),
     }),
   }),
 });
-
-/** OAuth2-only fields: embedded by older authentik, else loaded from /providers/oauth2/{pk}/. */
-type OAuth2Key = Exclude<keyof UpstreamProvider, keyof BaseProviderKeys>;
-interface BaseProviderKeys {
-  pk: unknown;
-  name: unknown;
-}
-
-// The embedded provider is the full OAuth2Provider on older authentik; `client_id` tells which.
-export const isFullProvider = (provider: UpstreamProvider) => 'client_id' in provider;
 
 /**
  * Providers: the loader yields the full OAuth2Provider, once per pk per request, by
@@ -72,6 +67,8 @@ builder.asEntity(OAuth2ProviderRef, {
       : ({ pk } as UpstreamProvider),
 });
 
+type OAuth2Key = keyof UpstreamOAuth2Fields;
+
 /**
  * Reads an OAuth2-only provider field. Older authentik embeds the full OAuth2Provider in each
  * token; from 2025.12.5 only the base Provider is embedded, and the first such field selected
@@ -81,23 +78,26 @@ export async function oauth2Field<K extends OAuth2Key>(
   provider: UpstreamProvider,
   key: K,
   context: GatewayContext,
-): Promise<UpstreamProvider[K] | null> {
-  if (isFullProvider(provider)) return provider[key] ?? null;
+): Promise<UpstreamOAuth2Fields[K] | null> {
+  if (isFullProvider(provider)) return provider[key];
   const full = await OAuth2ProviderRef.getDataloader(context).load(provider.pk);
-  return full?.[key] ?? null;
+  return full && isFullProvider(full) ? full[key] : null;
 }
 
-function redirectUris(
-  value: UpstreamProvider['redirect_uris'] | null,
-): UpstreamRedirectUri[] | null {
-  if (value == null) return null;
-  if (typeof value !== 'string') return value;
-  // authentik before 2024.12: one newline-separated string.
-  return value
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .map((url) => ({ url }));
+// What every OAuth2-only field shares: nullable, read through oauth2Field, and marked for the
+// cost estimate as a field that may load its provider. `map` turns the value into the field's.
+function oauth2<K extends OAuth2Key, R = UpstreamOAuth2Fields[K] | null>(
+  key: K,
+  map?: (value: UpstreamOAuth2Fields[K] | null) => R,
+) {
+  return {
+    nullable: true as const,
+    extensions: LOADS_PARENT,
+    resolve: async (provider: UpstreamProvider, _args: object, context: GatewayContext) => {
+      const value = await oauth2Field(provider, key, context);
+      return map ? map(value) : (value as R);
+    },
+  };
 }
 
 OAuth2ProviderRef.implement({
@@ -108,192 +108,137 @@ OAuth2ProviderRef.implement({
   fields: (t) => ({
     pk: t.exposeInt('pk', { description: "The provider's integer ID." }),
     name: t.exposeString('name', { description: "The provider's name." }),
-    authenticationFlow: t.field({
+    authenticationFlow: t.expose('authentication_flow', {
       type: 'UUID',
       nullable: true,
       description:
         'Flow used for authentication when the associated application is accessed by an un-authenticated user.',
-      resolve: (p) => p.authentication_flow ?? null,
     }),
-    authorizationFlow: t.field({
+    authorizationFlow: t.expose('authorization_flow', {
       type: 'UUID',
       nullable: true,
       description: 'Flow used when authorizing this provider.',
-      resolve: (p) => p.authorization_flow ?? null,
     }),
-    invalidationFlow: t.field({
+    invalidationFlow: t.expose('invalidation_flow', {
       type: 'UUID',
       nullable: true,
       description: 'Flow used ending the session from a provider.',
-      resolve: (p) => p.invalidation_flow ?? null,
     }),
-    propertyMappings: t.field({
+    propertyMappings: t.expose('property_mappings', {
       type: ['UUID'],
       description: 'Property mappings (scope mappings) applied by the provider.',
-      resolve: (p) => p.property_mappings ?? [],
     }),
-    component: t.string({
+    component: t.exposeString('component', {
       description: 'Object component, so that a UI knows how to edit the object.',
-      resolve: (p) => p.component ?? '',
     }),
-    assignedApplicationSlug: t.string({
+    assignedApplicationSlug: t.exposeString('assigned_application_slug', {
       nullable: true,
       description: 'Internal application name, used in URLs.',
-      resolve: (p) => p.assigned_application_slug ?? null,
     }),
-    assignedApplicationName: t.string({
+    assignedApplicationName: t.exposeString('assigned_application_name', {
       nullable: true,
       description: "Application's display name.",
-      resolve: (p) => p.assigned_application_name ?? null,
     }),
-    assignedBackchannelApplicationSlug: t.string({
+    assignedBackchannelApplicationSlug: t.exposeString('assigned_backchannel_application_slug', {
       nullable: true,
       description: 'Internal name of the backchannel application, used in URLs.',
-      resolve: (p) => p.assigned_backchannel_application_slug ?? null,
     }),
-    assignedBackchannelApplicationName: t.string({
+    assignedBackchannelApplicationName: t.exposeString('assigned_backchannel_application_name', {
       nullable: true,
       description: "Backchannel application's display name.",
-      resolve: (p) => p.assigned_backchannel_application_name ?? null,
     }),
-    verboseName: t.string({
-      description: "Object's verbose name.",
-      resolve: (p) => p.verbose_name ?? '',
-    }),
-    verboseNamePlural: t.string({
+    verboseName: t.exposeString('verbose_name', { description: "Object's verbose name." }),
+    verboseNamePlural: t.exposeString('verbose_name_plural', {
       description: "Object's plural verbose name.",
-      resolve: (p) => p.verbose_name_plural ?? '',
     }),
-    metaModelName: t.string({
-      description: 'Internal model name.',
-      resolve: (p) => p.meta_model_name ?? '',
-    }),
+    metaModelName: t.exposeString('meta_model_name', { description: 'Internal model name.' }),
     clientType: t.field({
       type: ClientType.ref,
-      nullable: true,
+      ...oauth2('client_type', ClientType.parse),
       description:
         'Confidential clients can keep their credentials confidential; public clients cannot.',
-      extensions: LOADS_PARENT,
-      resolve: async (p, _, ctx) => ClientType.parse(await oauth2Field(p, 'client_type', ctx)),
     }),
     grantTypes: t.field({
       type: [GrantType.ref],
+      ...oauth2('grant_types', (types) => types?.map(GrantType.parse) ?? null),
       nullable: { list: true, items: true },
       description: 'Grant types the provider allows (newer servers only).',
-      extensions: LOADS_PARENT,
-      resolve: async (p, _, ctx) =>
-        (await oauth2Field(p, 'grant_types', ctx))?.map(GrantType.parse) ?? null,
     }),
-    clientId: t.string({
-      nullable: true,
-      description: 'OAuth2 client id.',
-      extensions: LOADS_PARENT,
-      resolve: (p, _, ctx) => oauth2Field(p, 'client_id', ctx),
-    }),
+    clientId: t.string({ ...oauth2('client_id'), description: 'OAuth2 client id.' }),
     accessCodeValidity: t.string({
-      nullable: true,
+      ...oauth2('access_code_validity'),
       description:
         'Access codes not valid on or after current time + this value (Format: hours=1;minutes=2;seconds=3).',
-      extensions: LOADS_PARENT,
-      resolve: (p, _, ctx) => oauth2Field(p, 'access_code_validity', ctx),
     }),
     accessTokenValidity: t.string({
-      nullable: true,
+      ...oauth2('access_token_validity'),
       description:
         'Tokens not valid on or after current time + this value (Format: hours=1;minutes=2;seconds=3).',
-      extensions: LOADS_PARENT,
-      resolve: (p, _, ctx) => oauth2Field(p, 'access_token_validity', ctx),
     }),
     refreshTokenValidity: t.string({
-      nullable: true,
+      ...oauth2('refresh_token_validity'),
       description:
         'Refresh tokens not valid on or after current time + this value (Format: hours=1;minutes=2;seconds=3).',
-      extensions: LOADS_PARENT,
-      resolve: (p, _, ctx) => oauth2Field(p, 'refresh_token_validity', ctx),
     }),
     refreshTokenThreshold: t.string({
-      nullable: true,
+      ...oauth2('refresh_token_threshold'),
       description:
         'A refresh token valid for less than this is renewed when used (newer servers only).',
-      extensions: LOADS_PARENT,
-      resolve: (p, _, ctx) => oauth2Field(p, 'refresh_token_threshold', ctx),
     }),
     includeClaimsInIdToken: t.boolean({
-      nullable: true,
+      ...oauth2('include_claims_in_id_token'),
       description:
         "Include user claims from scopes in the id_token, for applications that don't access the userinfo endpoint.",
-      extensions: LOADS_PARENT,
-      resolve: (p, _, ctx) => oauth2Field(p, 'include_claims_in_id_token', ctx),
     }),
     signingKey: t.field({
       type: 'UUID',
-      nullable: true,
+      ...oauth2('signing_key'),
       description: 'Key used to sign the tokens.',
-      extensions: LOADS_PARENT,
-      resolve: (p, _, ctx) => oauth2Field(p, 'signing_key', ctx),
     }),
     encryptionKey: t.field({
       type: 'UUID',
-      nullable: true,
+      ...oauth2('encryption_key'),
       description: 'Key used to encrypt the tokens (JWE).',
-      extensions: LOADS_PARENT,
-      resolve: (p, _, ctx) => oauth2Field(p, 'encryption_key', ctx),
     }),
     redirectUris: t.field({
       type: [RedirectUriRef],
-      nullable: true,
+      ...oauth2('redirect_uris'),
       description:
         'Allowed redirect URIs (a newline-separated string on servers before 2024.12 is split into entries).',
-      extensions: LOADS_PARENT,
-      resolve: async (p, _, ctx) => redirectUris(await oauth2Field(p, 'redirect_uris', ctx)),
     }),
     logoutUri: t.string({
-      nullable: true,
+      ...oauth2('logout_uri'),
       description: 'Logout URI (newer servers only).',
-      extensions: LOADS_PARENT,
-      resolve: (p, _, ctx) => oauth2Field(p, 'logout_uri', ctx),
     }),
     logoutMethod: t.field({
       type: LogoutMethod.ref,
-      nullable: true,
+      ...oauth2('logout_method', LogoutMethod.parse),
       description:
         'Backchannel logs out with server to server calls; frontchannel uses iframes (newer servers only).',
-      extensions: LOADS_PARENT,
-      resolve: async (p, _, ctx) => LogoutMethod.parse(await oauth2Field(p, 'logout_method', ctx)),
     }),
     backchannelLogoutUri: t.string({
-      nullable: true,
+      ...oauth2('backchannel_logout_uri'),
       description: 'Back-channel logout URI (authentik 2025.8 and nearby versions only).',
-      extensions: LOADS_PARENT,
-      resolve: (p, _, ctx) => oauth2Field(p, 'backchannel_logout_uri', ctx),
     }),
     subMode: t.field({
       type: SubMode.ref,
-      nullable: true,
+      ...oauth2('sub_mode', SubMode.parse),
       description: 'What data is used as the unique user identifier (`sub`).',
-      extensions: LOADS_PARENT,
-      resolve: async (p, _, ctx) => SubMode.parse(await oauth2Field(p, 'sub_mode', ctx)),
     }),
     issuerMode: t.field({
       type: IssuerMode.ref,
-      nullable: true,
+      ...oauth2('issuer_mode', IssuerMode.parse),
       description: 'How the issuer field of the ID token is filled.',
-      extensions: LOADS_PARENT,
-      resolve: async (p, _, ctx) => IssuerMode.parse(await oauth2Field(p, 'issuer_mode', ctx)),
     }),
     jwtFederationSources: t.field({
       type: ['UUID'],
-      nullable: true,
+      ...oauth2('jwt_federation_sources'),
       description: 'Sources whose JWKs may sign JWTs that authenticate against this provider.',
-      extensions: LOADS_PARENT,
-      resolve: (p, _, ctx) => oauth2Field(p, 'jwt_federation_sources', ctx),
     }),
     jwtFederationProviders: t.field({
       type: ['Int'],
-      nullable: true,
+      ...oauth2('jwt_federation_providers'),
       description: 'Providers whose JWTs may authenticate against this provider.',
-      extensions: LOADS_PARENT,
-      resolve: (p, _, ctx) => oauth2Field(p, 'jwt_federation_providers', ctx),
     }),
   }),
 });

@@ -23,10 +23,9 @@ export function implementTokenModel(ref: GrantNodeRef, description: string): voi
     description,
     interfaces: [OAuth2GrantRef],
     fields: (t) => ({
-      idToken: t.string({
+      idToken: t.exposeString('id_token', {
         description:
           "The token's id_token as authentik serves it: a string of pretty-printed JSON.",
-        resolve: (token) => token.id_token ?? '',
       }),
       idTokenClaims: t.field({
         type: 'JSON',
@@ -34,10 +33,7 @@ export function implementTokenModel(ref: GrantNodeRef, description: string): voi
         description: 'The id_token parsed as JSON (null when it does not parse).',
         resolve: (token) => parseClaims(token.id_token),
       }),
-      revoked: t.boolean({
-        description: 'Whether the token was revoked.',
-        resolve: (token) => token.revoked ?? false,
-      }),
+      revoked: t.exposeBoolean('revoked', { description: 'Whether the token was revoked.' }),
     }),
   });
 }

@@ -6,50 +6,69 @@ import type {
 } from 'graphql';
 import { Kind } from 'graphql';
 
-// Walks a selection set through fragments, calling visit for every field at any depth.
-function walk(
+/** The operation's fragments by name (`info.fragments`). */
+export type FragmentsByName = Readonly<Record<string, FragmentDefinitionNode>>;
+
+/**
+ * The one walker of selection sets: true as soon as `visit` is true for a field of `set` at this
+ * level, looking through inline fragments and fragment spreads (not into the fields' own
+ * selections; `visit` recurses when it wants depth). Each named fragment is entered once per
+ * `visited` (share one set across a whole walk). A fragment whose type condition `applies`
+ * rejects is left out; by default every one applies.
+ */
+export function someField(
   set: SelectionSetNode | undefined,
-  fragments: Record<string, FragmentDefinitionNode>,
-  visit: (field: FieldNode, depth: number) => boolean,
-  depth: number,
-  seen: Set<string>,
+  fragments: FragmentsByName,
+  visit: (field: FieldNode) => boolean,
+  applies: (typeCondition: string) => boolean = () => true,
+  visited: Set<string> = new Set(),
 ): boolean {
   if (!set) return false;
   for (const selection of set.selections) {
     if (selection.kind === Kind.FIELD) {
+      if (visit(selection)) return true;
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      const condition = selection.typeCondition?.name.value;
       if (
-        visit(selection, depth) ||
-        walk(selection.selectionSet, fragments, visit, depth + 1, seen)
+        (condition === undefined || applies(condition)) &&
+        someField(selection.selectionSet, fragments, visit, applies, visited)
       )
         return true;
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      if (walk(selection.selectionSet, fragments, visit, depth, seen)) return true;
-    } else if (!seen.has(selection.name.value)) {
-      seen.add(selection.name.value);
-      if (walk(fragments[selection.name.value]?.selectionSet, fragments, visit, depth, seen))
+    } else {
+      const name = selection.name.value;
+      const fragment = fragments[name];
+      if (!fragment || visited.has(name)) continue;
+      visited.add(name);
+      if (
+        applies(fragment.typeCondition.name.value) &&
+        someField(fragment.selectionSet, fragments, visit, applies, visited)
+      )
         return true;
     }
   }
   return false;
 }
 
-/** True when the current field's selection includes `name` directly (through fragments too). */
-export function selectsChild(info: GraphQLResolveInfo, name: string): boolean {
-  return info.fieldNodes.some((node) =>
-    walk(
-      node.selectionSet,
-      info.fragments,
-      (field, depth) => depth === 0 && field.name.value === name,
-      0,
-      new Set(),
-    ),
+// Every field at any depth below `set`; one visited set, so each fragment is walked once.
+function someFieldBelow(
+  set: SelectionSetNode | undefined,
+  fragments: FragmentsByName,
+  visit: (field: FieldNode) => boolean,
+  visited: Set<string> = new Set(),
+): boolean {
+  return someField(
+    set,
+    fragments,
+    (field) => visit(field) || someFieldBelow(field.selectionSet, fragments, visit, visited),
+    undefined,
+    visited,
   );
 }
 
-/** True when a field called `name` is selected anywhere below the current field. */
-export function selectsAnywhere(info: GraphQLResolveInfo, name: string): boolean {
+/** True when the current field's selection includes `name` directly (through fragments too). */
+export function selectsChild(info: GraphQLResolveInfo, name: string): boolean {
   return info.fieldNodes.some((node) =>
-    walk(node.selectionSet, info.fragments, (field) => field.name.value === name, 0, new Set()),
+    someField(node.selectionSet, info.fragments, (field) => field.name.value === name),
   );
 }
 
@@ -64,12 +83,10 @@ export function operationSelects(info: GraphQLResolveInfo, name: string): boolea
   let names = operationFieldNames.get(info.operation);
   if (!names) {
     const collected = new Set<string>();
-    walk(
+    someFieldBelow(
       info.operation.selectionSet,
       info.fragments,
       (field) => (collected.add(field.name.value), false),
-      0,
-      new Set(),
     );
     names = collected;
     operationFieldNames.set(info.operation, names);

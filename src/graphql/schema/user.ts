@@ -10,34 +10,29 @@ export const GroupRef = builder.objectRef<UpstreamGroup>('Group').implement({
   description:
     "A group the user belongs to: authentik's PartialGroup (2025.10+) or UserGroup (older, with parent).",
   fields: (t) => ({
-    pk: t.field({ type: 'UUID', description: 'Group uuid.', resolve: (g) => g.pk }),
-    numPk: t.int({
+    pk: t.expose('pk', { type: 'UUID', description: 'Group uuid.' }),
+    numPk: t.exposeInt('num_pk', {
       nullable: true,
       description: 'A numerical, int32 ID for the group.',
-      resolve: (g) => g.num_pk ?? null,
     }),
     name: t.exposeString('name', { description: "The group's name." }),
-    isSuperuser: t.boolean({
+    isSuperuser: t.exposeBoolean('is_superuser', {
       nullable: true,
       description: 'Users added to this group will be superusers.',
-      resolve: (g) => g.is_superuser ?? null,
     }),
-    parent: t.field({
+    parent: t.expose('parent', {
       type: 'UUID',
       nullable: true,
       description: 'Parent group (authentik up to 2025.8 only; null otherwise).',
-      resolve: (g) => g.parent ?? null,
     }),
-    parentName: t.string({
+    parentName: t.exposeString('parent_name', {
       nullable: true,
       description: "Parent group's name (authentik up to 2025.8 only; null otherwise).",
-      resolve: (g) => g.parent_name ?? null,
     }),
-    attributes: t.field({
+    attributes: t.expose('attributes', {
       type: 'JSON',
       nullable: true,
       description: "The group's attributes.",
-      resolve: (g) => g.attributes ?? null,
     }),
   }),
 });
@@ -45,7 +40,7 @@ export const GroupRef = builder.objectRef<UpstreamGroup>('Group').implement({
 export const RoleRef = builder.objectRef<UpstreamRole>('Role').implement({
   description: 'An RBAC role assigned to the user (authentik 2025.12+).',
   fields: (t) => ({
-    pk: t.field({ type: 'UUID', description: 'Role uuid.', resolve: (r) => r.pk }),
+    pk: t.expose('pk', { type: 'UUID', description: 'Role uuid.' }),
     name: t.exposeString('name', { description: "The role's name." }),
   }),
 });
@@ -118,73 +113,59 @@ UserRef.implement({
       resolve: (u, _, context) => u.uuid ?? uuidOfReference(u.pk, context),
     }),
     username: t.exposeString('username', { description: 'Username, unique.' }),
-    name: t.string({ description: "User's display name.", resolve: (u) => u.name ?? '' }),
-    isActive: t.boolean({
+    name: t.exposeString('name', { description: "User's display name." }),
+    isActive: t.exposeBoolean('is_active', {
       nullable: true,
       description: 'Designates whether this user should be treated as active.',
-      resolve: (u) => u.is_active ?? null,
     }),
-    lastLogin: t.field({
+    lastLogin: t.expose('last_login', {
       type: 'DateTime',
       nullable: true,
       description: 'Last login.',
-      resolve: (u) => u.last_login ?? null,
     }),
     dateJoined: t.field({
       type: 'DateTime',
       description: 'When the account was created.',
+      // Not defaulted at the boundary: every version sends it, and there is no honest default.
       resolve: (u) => u.date_joined!,
     }),
-    isSuperuser: t.boolean({
+    isSuperuser: t.exposeBoolean('is_superuser', {
       description: 'Whether the user is a superuser.',
-      resolve: (u) => u.is_superuser ?? false,
     }),
-    groups: t.field({
+    groups: t.expose('groups', {
       type: ['UUID'],
       description: 'UUIDs of the groups the user is in.',
-      resolve: (u) => u.groups ?? [],
     }),
-    groupsObj: t.field({
+    groupsObj: t.expose('groups_obj', {
       type: [GroupRef],
       nullable: true,
       description: 'The groups the user is in (null when authentik leaves them out).',
-      resolve: (u) => u.groups_obj ?? null,
     }),
-    roles: t.field({
+    roles: t.expose('roles', {
       type: ['UUID'],
       nullable: true,
       description: 'UUIDs of the roles the user has (authentik 2025.12+; null before).',
-      resolve: (u) => u.roles ?? null,
     }),
-    rolesObj: t.field({
+    rolesObj: t.expose('roles_obj', {
       type: [RoleRef],
       nullable: true,
       description: 'The roles the user has (authentik 2025.12+; null before, or when left out).',
-      resolve: (u) => u.roles_obj ?? null,
     }),
-    email: t.string({
-      nullable: true,
-      description: 'Email address.',
-      resolve: (u) => u.email ?? null,
-    }),
-    avatar: t.string({
+    email: t.exposeString('email', { nullable: true, description: 'Email address.' }),
+    avatar: t.exposeString('avatar', {
       description: "User's avatar: an http(s) URL or a data URI.",
-      resolve: (u) => u.avatar ?? '',
     }),
-    attributes: t.field({
+    attributes: t.expose('attributes', {
       type: 'JSON',
       nullable: true,
       description: "The user's attributes.",
-      resolve: (u) => u.attributes ?? null,
     }),
-    uid: t.string({
+    uid: t.exposeString('uid', {
       description: "The user's unique hashed identifier (64 hex digits).",
-      resolve: (u) => u.uid ?? '',
     }),
-    path: t.string({
+    path: t.exposeString('path', {
       nullable: true,
       description: 'Path of the user in the directory.',
-      resolve: (u) => u.path ?? null,
     }),
     type: t.field({
       type: UserType.ref,
@@ -192,17 +173,15 @@ UserRef.implement({
       description: 'Kind of user.',
       resolve: (u) => UserType.parse(u.type),
     }),
-    passwordChangeDate: t.field({
+    passwordChangeDate: t.expose('password_change_date', {
       type: 'DateTime',
       nullable: true,
       description: 'When the password was last changed.',
-      resolve: (u) => u.password_change_date ?? null,
     }),
-    lastUpdated: t.field({
+    lastUpdated: t.expose('last_updated', {
       type: 'DateTime',
       nullable: true,
       description: 'When the user was last updated.',
-      resolve: (u) => u.last_updated ?? null,
     }),
   }),
 });
