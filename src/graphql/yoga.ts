@@ -3,7 +3,7 @@ import { createYoga, maskError } from 'graphql-yoga';
 import type { GatewayContext, ResolverLimits } from './context.js';
 import { clientErrorForUpstream } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import { useBodyLimitError } from '../limits/body-limit.js';
+import { useBodyLimit } from '../limits/body-limit.js';
 import { useCsrfPrevention } from '../limits/csrf.js';
 import { useCompiledExecution } from './plugins/jit.js';
 import { useFinishUpstream } from './plugins/finish-upstream.js';
@@ -84,8 +84,8 @@ export function createGateway(deps: GatewayDeps): GatewayYoga {
     maskedErrors: { maskError: maskGatewayError },
     ...(deps.logger ? { logging: yogaLogger(deps.logger) } : {}),
     batching: limits.maxBatchSize > 0 ? { limit: limits.maxBatchSize } : false,
-    // Counted by yoga; useBodyLimitError names the limit in its refusal.
-    maxRequestBodySize: limits.maxBodyBytes,
+    // useBodyLimit caps the body instead (see why there), with an error that names the limit.
+    maxRequestBodySize: false,
     cors: corsFor(deps.corsOrigins),
     plugins: [
       // First, so that the log and metrics below see upstream failures already translated.
@@ -94,7 +94,7 @@ export function createGateway(deps: GatewayDeps): GatewayYoga {
       ...(deps.logger ? [useRequestLog(deps.logger)] : []),
       ...(deps.metrics ? [useGatewayMetrics(deps.metrics)] : []),
       useCsrfPrevention(),
-      useBodyLimitError(limits.maxBodyBytes),
+      useBodyLimit(limits.maxBodyBytes),
       useIntrospection(introspection),
       ...useOperationLimits(limits, {
         maxPageSize: deps.limits.maxPageSize,

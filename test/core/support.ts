@@ -168,10 +168,7 @@ export function restList(
   return expectedList(fake, { bearer: ADMIN_TOKEN, ...q });
 }
 
-/** The error codes of a failed response, in order. */
-export function codesOf(errors: readonly GraphQLFormattedError[] | undefined): unknown[] {
-  return (errors ?? []).map((error) => error.extensions?.code);
-}
+export { codesOf } from '../helpers/gateway.js';
 
 /**
  * An independent oracle for the search semantics of the issue: every term, case-insensitively,

@@ -138,7 +138,4 @@ export function requestsTo(gw: { fake: TestGateway['fake'] }, method: string, pr
   return gw.fake.requests.filter((r) => r.method === method && r.path.startsWith(prefix));
 }
 
-/** The error codes of a response, in order. */
-export function codesOf(errors: readonly { extensions?: Record<string, unknown> }[] | undefined) {
-  return (errors ?? []).map((error) => error.extensions?.code);
-}
+export { codesOf } from '../helpers/gateway.js';

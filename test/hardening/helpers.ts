@@ -113,10 +113,7 @@ export async function startHardenedGateway(
   };
 }
 
-/** Error codes of a result, in order. */
-export function codesOf(result: ExecutionResult): unknown[] {
-  return (result.errors ?? []).map((error) => error.extensions?.code);
-}
+export { codesOf } from '../helpers/gateway.js';
 
 /** Every credential the fake knows, for "never in a log line" checks. */
 export function secretsOf(fake: FakeAuthentik): string[] {

@@ -112,3 +112,13 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     },
   };
 }
+
+type ErrorLike = { extensions?: Record<string, unknown> | null };
+
+/** The `extensions.code` of each error, in order: of a result, or of its `errors` list. */
+export function codesOf(
+  from: { errors?: readonly ErrorLike[] } | readonly ErrorLike[] | undefined,
+): unknown[] {
+  const errors = Array.isArray(from) ? from : (from as { errors?: readonly ErrorLike[] })?.errors;
+  return ((errors ?? []) as readonly ErrorLike[]).map((error) => error.extensions?.code);
+}

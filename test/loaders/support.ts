@@ -1,5 +1,4 @@
 /** Shared helpers for the loader tests: checked queries, upstream call logs, REST oracles. */
-import type { GraphQLFormattedError } from 'graphql';
 import type { ServedToken } from '../../src/fake-authentik/index.js';
 import { ADMIN_TOKEN, userTokenFor } from '../../src/fake-authentik/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
@@ -62,10 +61,7 @@ export async function gqlData<T>(
   return result.data;
 }
 
-/** The error codes of a response, in order. */
-export function codesOf(errors: readonly GraphQLFormattedError[] | undefined): unknown[] {
-  return (errors ?? []).map((error) => error.extensions?.code);
-}
+export { codesOf } from '../helpers/gateway.js';
 
 /** What authentik's REST API lists for the caller, ordered by pk (all pages). */
 export function restTokens(
