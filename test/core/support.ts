@@ -1,6 +1,6 @@
 /** Shared helpers for the core connection tests: one query, walks, REST oracles and call logs. */
 import type { GraphQLFormattedError } from 'graphql';
-import type { FakeAuthentik, ServedToken } from '../../src/fake-authentik/index.js';
+import type { FakeAuthentik, ServedGrant, ServedToken } from '../../src/fake-authentik/index.js';
 import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { expectedList } from '../fake-authentik/expected.js';
@@ -175,7 +175,7 @@ export { codesOf } from '../helpers/gateway.js';
  * is a substring of the user's username, name or email, the provider's name, its application's
  * name or slug, or a scope entry.
  */
-export function tokenMatchesSearch(token: ServedToken, terms: readonly string[]): boolean {
+export function tokenMatchesSearch(token: ServedGrant, terms: readonly string[]): boolean {
   const texts = [
     token.user.username,
     token.user.name,

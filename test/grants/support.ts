@@ -117,21 +117,8 @@ export function restGrants(
   return expectedGrants(gw.fake, { bearer: ADMIN_TOKEN, ordering: 'pk', ...q }, kind.segment);
 }
 
-/** The search oracle of the issue, for any grant kind. */
-export function grantMatchesSearch(grant: ServedGrant, terms: readonly string[]): boolean {
-  const texts = [
-    grant.user.username,
-    grant.user.name,
-    grant.user.email,
-    grant.provider.name,
-    grant.provider.assigned_application_name,
-    grant.provider.assigned_application_slug,
-    ...grant.scope,
-  ]
-    .filter((text): text is string => typeof text === 'string')
-    .map((text) => text.toLowerCase());
-  return terms.every((term) => texts.some((text) => text.includes(term.toLowerCase())));
-}
+/** The search oracle of the issue (test/core/support.ts), for any grant kind. */
+export { tokenMatchesSearch as grantMatchesSearch } from '../core/support.js';
 
 /** Upstream requests of one method whose path starts with `prefix`, since the last reset. */
 export function requestsTo(gw: { fake: TestGateway['fake'] }, method: string, prefix: string) {
