@@ -1,3 +1,5 @@
+import { badUserInput } from '../errors.js';
+
 /**
  * The checks every id a client sends must pass before it is used: the one place that says what a
  * valid pk or UUID is, so that entity representations, Relay ids and arguments agree.
@@ -18,4 +20,14 @@ export function positiveId(value: unknown): number | undefined {
 /** True for a UUID in its usual 8-4-4-4-12 hexadecimal form. */
 export function isUuid(value: unknown): value is string {
   return typeof value === 'string' && UUID.test(value);
+}
+
+/** A client-given integer id as a pk: a positive safe integer, else BAD_USER_INPUT (no call). */
+export function requirePositiveId(value: number, argument: string): number {
+  if (positiveId(value) === undefined) {
+    throw badUserInput(`Argument "${argument}" must be a positive integer, got ${value}`, {
+      argument,
+    });
+  }
+  return value;
 }

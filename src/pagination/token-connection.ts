@@ -1,4 +1,4 @@
-import { positiveId } from '../limits/client-values.js';
+import { requirePositiveId } from '../limits/client-values.js';
 import { badUserInput } from '../errors.js';
 import { AUTHENTIK_MAX_PAGE_SIZE } from '../upstream/authentik.js';
 import type { AuthentikApi, GrantEndpoint, TokenListQuery } from '../upstream/authentik.js';
@@ -109,11 +109,7 @@ export async function resolveTokenConnection(
   };
   for (const key of ['providerPk', 'userPk'] as const) {
     const value = filter[key];
-    if (value != null && positiveId(value) === undefined) {
-      throw badUserInput(`filter.${key} must be a positive integer, got ${value}`, {
-        argument: `filter.${key}`,
-      });
-    }
+    if (value != null) requirePositiveId(value, `filter.${key}`);
   }
   if (filter.providerPk != null) query.provider = filter.providerPk;
   if (filter.userPk != null) query.user = filter.userPk;

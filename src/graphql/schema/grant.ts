@@ -1,5 +1,5 @@
 import { builder } from '../builder.js';
-import { positiveId } from '../../limits/client-values.js';
+import { positiveId, requirePositiveId } from '../../limits/client-values.js';
 import type { GatewayContext } from '../context.js';
 import { badUserInput, notFound } from '../../errors.js';
 import type { NodeTypeName } from '../node-ids.js';
@@ -38,16 +38,6 @@ export const OAuth2GrantRef = builder.interfaceRef<UpstreamToken>('OAuth2Grant')
 });
 
 const isPositivePk = (value: number) => positiveId(value) !== undefined;
-
-/** The pk of a client-given integer: a positive safe integer, else BAD_USER_INPUT (no call). */
-export function positivePk(value: number, argument: string): number {
-  if (!isPositivePk(value)) {
-    throw badUserInput(`Argument "${argument}" must be a positive integer, got ${value}`, {
-      argument,
-    });
-  }
-  return value;
-}
 
 /**
  * A grant kind as a Relay node: one object per pk per request, loaded by
@@ -90,7 +80,7 @@ export function grantLookupField({ ref, lookupField, endpoint }: GrantKindSchema
       },
       // After the operation's lists have landed: a grant they delivered costs no call.
       resolve: async (_root, { pk }, context) => {
-        positivePk(pk, 'pk');
+        requirePositiveId(pk, 'pk');
         await context.lists.settled();
         return pk;
       },
@@ -150,5 +140,5 @@ function pkOfNodeId(globalId: string, typename: NodeTypeName): number {
       argument: 'input.id',
     });
   }
-  return positivePk(Number(decoded.id), 'input.id');
+  return requirePositiveId(Number(decoded.id), 'input.id');
 }

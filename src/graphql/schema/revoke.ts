@@ -10,7 +10,7 @@ import { ACCESS_TOKENS, AUTHORIZATION_CODES, REFRESH_TOKENS } from '../../upstre
 import { AccessTokenRef } from './access-token.js';
 import { AuthorizationCodeRef } from './authorization-code.js';
 import type { GrantNodeRef } from './grant.js';
-import { positivePk } from './grant.js';
+import { requirePositiveId } from '../../limits/client-values.js';
 import { RefreshTokenRef } from './refresh-token.js';
 
 type Segment = GrantEndpoint['segment'];
@@ -71,9 +71,11 @@ function readTarget(input: { userPk?: number | null; providerPk?: number | null 
     );
   }
   return {
-    userPk: input.userPk == null ? undefined : positivePk(input.userPk, 'input.userPk'),
+    userPk: input.userPk == null ? undefined : requirePositiveId(input.userPk, 'input.userPk'),
     providerPk:
-      input.providerPk == null ? undefined : positivePk(input.providerPk, 'input.providerPk'),
+      input.providerPk == null
+        ? undefined
+        : requirePositiveId(input.providerPk, 'input.providerPk'),
   };
 }
 
