@@ -17,6 +17,8 @@ export const ErrorCode = {
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
   CSRF_HEADER_REQUIRED: 'CSRF_HEADER_REQUIRED',
+  /** The caller closed the request before its answer: nobody reads it, it is logged and counted. */
+  CLIENT_CLOSED_REQUEST: 'CLIENT_CLOSED_REQUEST',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -138,6 +140,8 @@ export function upstreamToGraphQLError(error: UpstreamError): GraphQLError {
       return make(ErrorCode.UPSTREAM_UNAVAILABLE, error.message);
     case 'server':
       return make(ErrorCode.UPSTREAM_ERROR, error.message, { upstreamStatus: error.status });
+    case 'aborted':
+      return make(ErrorCode.CLIENT_CLOSED_REQUEST, error.message);
     default:
       return make(ErrorCode.UPSTREAM_ERROR, error.message);
   }

@@ -5,10 +5,18 @@ import type { GatewayContext, ResolverLimits, UpstreamStats } from './context.js
 import type { RevokeResult } from '../grants/revoke.js';
 import type { AuthentikClient, RequestBudget } from '../upstream/authentik.js';
 import { ListsInFlight } from './lists-in-flight.js';
+import { UpstreamError } from '../upstream/upstream-error.js';
 import type { CompletedCall } from '../upstream/http.js';
 
-// Shared, so that finishing a request does not build a DOMException (and its stack) each time.
-const REQUEST_FINISHED = Object.freeze(new Error('the GraphQL request has finished'));
+// Why a request's upstream calls are given up. Shared, so that no request builds an error (and its
+// stack) for it; an UpstreamError, so that errors.ts reports it as the caller's doing (never as an
+// internal error) and the circuit breaker counts it for nothing.
+const REQUEST_FINISHED = Object.freeze(
+  new UpstreamError('aborted', 'the GraphQL request has finished'),
+);
+const CALLER_LEFT = Object.freeze(
+  new UpstreamError('aborted', 'the client closed the request before its answer'),
+);
 
 // A request id a caller sent is kept only if it is short and plain, so it is safe to log and forward.
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -48,7 +56,7 @@ export function createRequestContext(
   const finished = new AbortController();
   // Every upstream call of the operation listens to it (up to MAX_COST): no leak warning.
   setMaxListeners(0, finished.signal);
-  const callerLeft = () => finished.abort(request.signal.reason);
+  const callerLeft = () => finished.abort(CALLER_LEFT);
   request.signal.addEventListener('abort', callerLeft, { once: true });
   const finishUpstream = () => {
     request.signal.removeEventListener('abort', callerLeft);

@@ -195,6 +195,7 @@ function failureVerdict(error: unknown, callerSignal: AbortSignal | undefined): 
     case 'server':
       return (error.status ?? 500) >= 500 ? 'failure' : 'success';
     case 'not-sent':
+    case 'aborted':
       return 'neutral';
     default:
       return 'success';

@@ -12,7 +12,8 @@ export type UpstreamErrorKind =
   | 'unavailable' // the circuit breaker is open: authentik was failing a moment ago
   | 'no-credentials' // not sent: the caller sent no Authorization header
   | 'over-budget' // not sent: the operation has made all the calls MAX_COST allows
-  | 'not-sent'; // not sent: undici refused the request (a gateway bug, never authentik's failure)
+  | 'not-sent' // not sent: undici refused the request (a gateway bug, never authentik's failure)
+  | 'aborted'; // given up by the gateway: the caller went away, or the answer was already complete
 
 export class UpstreamError extends Error {
   override name = 'UpstreamError';
