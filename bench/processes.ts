@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { openSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { createServer } from 'node:net';
@@ -89,6 +90,8 @@ export interface StartServerOptions {
   env?: Record<string, string>;
   /** How errors name the process. Default `the gateway`. */
   name?: string;
+  /** Write the process's stdout here (e.g. `--trace-gc` output); default discarded. */
+  stdoutFile?: string;
 }
 
 /**
@@ -114,7 +117,7 @@ export async function startServerProcess(options: StartServerOptions): Promise<S
       LOG_LEVEL: 'warn',
       ...options.env,
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', options.stdoutFile ? openSync(options.stdoutFile, 'w') : 'ignore', 'pipe'],
   });
   // Kept out of the bench's output (yoga logs every aborted in-flight request at the end of a
   // run, with its stack); counted and sampled for the report instead.

@@ -73,6 +73,7 @@ async function main(): Promise<void> {
     entry,
     upstreamUrl: fake.url,
     core,
+    stdoutFile: settings.gatewayStdout,
     nodeArgs: [
       ...(settings.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', settings.cpuProfileDir] : []),
       ...settings.gatewayNodeArgs,

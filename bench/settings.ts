@@ -29,6 +29,8 @@ export interface BenchSettings {
   gatewayNodeArgs: string[];
   /** BENCH_GATEWAY_ENTRY: run this built entry file instead of building the tree's. */
   gatewayEntry?: string;
+  /** BENCH_GATEWAY_STDOUT: write the gateway's stdout (e.g. `--trace-gc`) to this file. */
+  gatewayStdout?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -78,6 +80,7 @@ export function readSettings(
       .split(/\s+/)
       .filter(Boolean),
     gatewayEntry: resolved(env.BENCH_GATEWAY_ENTRY),
+    gatewayStdout: resolved(env.BENCH_GATEWAY_STDOUT),
   };
 }
 
