@@ -124,7 +124,7 @@ describe('health, readiness, metrics and request ids on a listening server', () 
       const metrics = await fetch(`${gateway.url}/metrics`).then((r) => r.text());
       expect(metrics).not.toMatch(/code="INTERNAL_SERVER_ERROR"/);
       // The next caller is served as usual.
-      const next = await fetch(`${gateway.url}/graphql`, gqlRequest(PAGE));
+      const next = await fetch(`${gateway.url}/graphql`, gqlRequest(PAGE, undefined));
       expect(((await next.json()) as { errors?: unknown }).errors).toBeUndefined();
     } finally {
       gateway.fake.setOptions({ latencyMs: undefined });
