@@ -18,12 +18,13 @@ const HEADER = [
   'driver / other CPU (cores)',
 ];
 
-// Numbers with a fixed precision; a missing one is a dash.
-function num(value: number | undefined, digits: number): string {
+/** A number with a fixed precision; a missing one (undefined or NaN) is a dash. */
+export function num(value: number | undefined, digits: number): string {
   return value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits);
 }
 
-function markdownRow(cells: readonly string[]): string {
+/** One row of a Markdown table. */
+export function markdownRow(cells: readonly string[]): string {
   return `| ${cells.join(' | ')} |`;
 }
 
