@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { createServer } from 'node:net';
@@ -106,6 +106,7 @@ export async function startServerProcess(options: StartServerOptions): Promise<S
     options.core === undefined
       ? nodeCommand
       : ['taskset', '-c', String(options.core), ...nodeCommand];
+  const stdout = options.stdoutFile ? openSync(options.stdoutFile, 'w') : 'ignore';
   const child = spawn(command!, args, {
     cwd: ROOT,
     env: {
@@ -117,10 +118,12 @@ export async function startServerProcess(options: StartServerOptions): Promise<S
       LOG_LEVEL: 'warn',
       ...options.env,
     },
-    stdio: ['ignore', options.stdoutFile ? openSync(options.stdoutFile, 'w') : 'ignore', 'pipe'],
+    stdio: ['ignore', stdout, 'pipe'],
   });
-  // Kept out of the bench's output (yoga logs every aborted in-flight request at the end of a
-  // run, with its stack); counted and sampled for the report instead.
+  // The child has its own copy of the descriptor.
+  if (typeof stdout === 'number') closeSync(stdout);
+  // Kept out of the bench's output (the runs end by cutting the requests in flight, which yoga
+  // may mention); counted and sampled for the report instead.
   const stderr = { lines: 0, head: [] as string[] };
   let partial = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
