@@ -27,7 +27,7 @@ import path from 'node:path';
 import { startFakeAuthentik } from '../src/fake-authentik/index.js';
 import type { FakeAuthentik } from '../src/fake-authentik/index.js';
 import { DISTINCT_CALLER_TOKENS, withCallerTokens } from './callers.js';
-import { buildFloorProxy } from './floor-build.js';
+import { buildFloorProxy, page20UpstreamCall, startFloor } from './floor-build.js';
 import { DEFAULT_FLOOR_UPSTREAM_PATH } from './floor-proxy.js';
 import type {
   InProcessLayerId,
@@ -36,7 +36,7 @@ import type {
   LayerRound,
 } from './layers-in-process.js';
 import { runLoad } from './load.js';
-import { graphqlRequest, probeUpstreamCalls } from './probe.js';
+import { graphqlRequest } from './probe.js';
 import { processCpuMs } from './proc-stats.js';
 import {
   DRIVER_CORE,
@@ -48,7 +48,7 @@ import {
   startServerProcess,
 } from './processes.js';
 import type { ServerProcess } from './processes.js';
-import { describeMachine, gitCommit } from './report.js';
+import { describeMachine, describeMachineLine, gitCommit } from './report.js';
 import { OPERATIONS } from './scenarios.js';
 import { readSettings } from './settings.js';
 import { markdownRow, num } from './table.js';
@@ -196,13 +196,12 @@ async function main(): Promise<void> {
     const gateway = await startServerProcess({ entry, upstreamUrl: fake.url, core, nodeArgs });
     servers.push(gateway);
     const upstreamPath = await page20UpstreamPath(gateway, fake);
-    const floor = await startServerProcess({
+    const floor = await startFloor({
       entry: floorEntry,
       upstreamUrl: fake.url,
+      upstreamPath,
       core,
       nodeArgs,
-      env: { FLOOR_UPSTREAM_PATH: upstreamPath },
-      name: 'the floor proxy',
     });
     servers.push(floor);
 
@@ -234,26 +233,20 @@ async function main(): Promise<void> {
   mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
   writeFileSync(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
   console.log(renderLayers(results));
-  console.log(
-    `\n${machine.cores} × ${machine.cpu ?? 'unknown CPU'}, node ${machine.node}, ` +
-      `${pinned ? 'measured processes and driver pinned to separate cores' : 'unpinned'}; ` +
-      `load average ${machine.loadAverageAtStart.map((v) => v.toFixed(2)).join(' ')} at start, ` +
-      `${machine.loadAverageAtEnd.map((v) => v.toFixed(2)).join(' ')} at end`,
-  );
+  console.log(`\n${describeMachineLine(machine, 'measured processes and driver')}`);
   console.log(`written to ${path.relative(process.cwd(), RESULTS_FILE)}`);
 }
 
 // The upstream layers measure the call the gateway makes for page20: recorded, then checked to
 // be the floor's default (which listGrants' arguments in layers-in-process.ts also build).
 async function page20UpstreamPath(gateway: ServerProcess, fake: FakeAuthentik): Promise<string> {
-  const calls = await probeUpstreamCalls(gateway.url, PAGE20.query, fake);
-  if (calls.length !== 1 || calls[0] !== DEFAULT_FLOOR_UPSTREAM_PATH) {
+  const call = await page20UpstreamCall(gateway, fake);
+  if (call !== DEFAULT_FLOOR_UPSTREAM_PATH) {
     throw new Error(
-      `the layers expect the gateway's page20 to make one call, ${DEFAULT_FLOOR_UPSTREAM_PATH}; ` +
-        `it made:\n${calls.join('\n')}`,
+      `the layers expect the gateway's page20 to call ${DEFAULT_FLOOR_UPSTREAM_PATH}; it called ${call}`,
     );
   }
-  return calls[0];
+  return call;
 }
 
 // Runs layers-in-process.ts as `node <flags> --import tsx` (no npx or tsx CLI in between, so

@@ -55,6 +55,17 @@ export function describeMachine(pinned: boolean): BenchReport['machine'] {
   };
 }
 
+/** One line on the machine: CPU, node, what was pinned (`pinnedWhat`), load before and after. */
+export function describeMachineLine(machine: BenchReport['machine'], pinnedWhat: string): string {
+  const load = (values: number[]) => values.map((value) => value.toFixed(2)).join(' ');
+  return (
+    `${machine.cores} × ${machine.cpu ?? 'unknown CPU'}, node ${machine.node}, ` +
+    `${machine.pinned ? `${pinnedWhat} pinned to separate cores` : 'unpinned'}; ` +
+    `load average ${load(machine.loadAverageAtStart)} at start, ` +
+    `${load(machine.loadAverageAtEnd)} at end`
+  );
+}
+
 /** The checked-out commit, or undefined outside a git work tree. */
 export function gitCommit(): string | undefined {
   try {
@@ -78,7 +89,6 @@ export function writeReport(report: BenchReport, file: string): void {
 
 /** The report for a terminal or a README: results table, targets, and how loaded the machine was. */
 export function renderReport(report: BenchReport): string {
-  const load = (values: number[]) => values.map((value) => value.toFixed(2)).join(' ');
   const mb = (value: number | undefined) => (value === undefined ? '–' : `${value.toFixed(0)} MB`);
   const { gateway, floor } = report.memory;
   const floorTable = renderFloorTable(report.results);
@@ -93,10 +103,7 @@ export function renderReport(report: BenchReport): string {
     `resident set right after start / peak over the run: gateway ${mb(gateway.startRssMb)} / ` +
       `${mb(gateway.peakRssMb)}` +
       (floor ? `, floor ${mb(floor.startRssMb)} / ${mb(floor.peakRssMb)}` : ''),
-    `${report.machine.cores} × ${report.machine.cpu ?? 'unknown CPU'}, node ${report.machine.node}, ` +
-      `${report.machine.pinned ? 'gateway and driver pinned to separate cores' : 'unpinned'}; ` +
-      `load average ${load(report.machine.loadAverageAtStart)} at start, ` +
-      `${load(report.machine.loadAverageAtEnd)} at end`,
+    describeMachineLine(report.machine, 'gateway and driver'),
   ];
   if (report.gatewayStderr.lines > 0) {
     lines.push(

@@ -12,11 +12,11 @@ import path from 'node:path';
 import { startFakeAuthentik } from '../src/fake-authentik/index.js';
 import type { FakeAuthentik } from '../src/fake-authentik/index.js';
 import { DISTINCT_CALLER_TOKENS, withCallerTokens } from './callers.js';
-import { buildFloorProxy } from './floor-build.js';
+import { buildFloorProxy, page20UpstreamCall, startFloor } from './floor-build.js';
 import { runLoad } from './load.js';
 import { callerTokens, measureScenario } from './measure.js';
 import type { ScenarioResult } from './measure.js';
-import { graphqlRequest, probeUpstreamCalls } from './probe.js';
+import { graphqlRequest } from './probe.js';
 import { processMemory } from './proc-stats.js';
 import {
   DRIVER_CORE,
@@ -87,7 +87,16 @@ async function main(): Promise<void> {
   const results: ScenarioResult[] = [];
   try {
     if (floorEntry) {
-      floor = await startFloor(floorEntry, fake, gateway, core, settings);
+      // The floor makes the gateway's upstream call for page20: recorded from the gateway.
+      const upstreamPath = await page20UpstreamCall(gateway, fake);
+      log(`starting the floor proxy (one GET ${upstreamPath} per request)`);
+      floor = await startFloor({
+        entry: floorEntry,
+        upstreamUrl: fake.url,
+        upstreamPath,
+        core,
+        nodeArgs: settings.gatewayNodeArgs,
+      });
       floorMemory.startRssMb = rssMb(floor);
     }
     await warmUp(settings, scenarios, fake, gateway, floor);
@@ -142,30 +151,6 @@ const peakRssMb = (server: ServerProcess) => {
   const memory = processMemory(server.pid);
   return memory && memory.peakRssBytes / MB;
 };
-
-// The floor makes the gateway's upstream call for page20: recorded from the gateway, not assumed.
-async function startFloor(
-  entry: string,
-  fake: FakeAuthentik,
-  gateway: ServerProcess,
-  core: number | undefined,
-  settings: BenchSettings,
-): Promise<ServerProcess> {
-  const page20 = OPERATIONS.find((operation) => operation.id === 'page20')!;
-  const calls = await probeUpstreamCalls(gateway.url, page20.query, fake);
-  if (calls.length !== 1) {
-    throw new Error(`the floor expects one upstream call for page20, the gateway made:\n${calls}`);
-  }
-  log(`starting the floor proxy (one GET ${calls[0]} per request)`);
-  return startServerProcess({
-    entry,
-    upstreamUrl: fake.url,
-    core,
-    nodeArgs: settings.gatewayNodeArgs,
-    env: { FLOOR_UPSTREAM_PATH: calls[0]! },
-    name: 'the floor proxy',
-  });
-}
 
 // Every selected operation in turn at 50 connections, in each selected traffic shape; the floor
 // gets the distinct-caller page20 load for a few seconds.
