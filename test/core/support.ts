@@ -8,20 +8,23 @@ import { expectedList } from '../fake-authentik/expected.js';
 /** The list endpoint every connection query pages through. */
 export const LIST_PATH = '/api/v3/oauth2/refresh_tokens/';
 
-/** Connection arguments as GraphQL variables. */
-export interface ConnectionVars {
+/** The refresh-token filter, as GraphQL variables. */
+export interface RefreshTokenFilterVars {
+  providerPk?: number | null;
+  userPk?: number | null;
+  isExpired?: boolean | null;
+  revoked?: boolean | null;
+}
+
+/** Connection arguments as GraphQL variables (any grant kind's, with its filter). */
+export interface ConnectionVars<Filter = RefreshTokenFilterVars> {
   first?: number | null;
   after?: string | null;
   last?: number | null;
   before?: string | null;
   search?: string | null;
   orderBy?: { field: string; direction?: 'ASC' | 'DESC' }[] | null;
-  filter?: {
-    providerPk?: number | null;
-    userPk?: number | null;
-    isExpired?: boolean | null;
-    revoked?: boolean | null;
-  } | null;
+  filter?: Filter | null;
 }
 
 /** What a connection query answers (the fields the helpers select). */

@@ -2,6 +2,7 @@
 import type { GrantKind, ServedGrant } from '../../src/fake-authentik/index.js';
 import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
+import type { ConnectionVars } from '../core/support.js';
 import { expectedGrants } from '../fake-authentik/expected.js';
 
 /** How one grant kind appears in GraphQL and in authentik's REST API. */
@@ -43,16 +44,8 @@ export const ALL_KINDS = [REFRESH, ACCESS, CODES];
 /** The list path of a kind, e.g. `/api/v3/oauth2/access_tokens/`. */
 export const listPath = (kind: Kind) => `/api/v3/oauth2/${kind.segment}/`;
 
-/** Connection arguments as GraphQL variables. */
-export interface GrantVars {
-  first?: number | null;
-  after?: string | null;
-  last?: number | null;
-  before?: string | null;
-  search?: string | null;
-  orderBy?: { field: string; direction?: 'ASC' | 'DESC' }[] | null;
-  filter?: Record<string, number | boolean | null> | null;
-}
+/** Connection arguments of any grant kind as GraphQL variables. */
+export type GrantVars = ConnectionVars<Record<string, number | boolean | null>>;
 
 export interface GrantPage {
   totalCount?: number;
