@@ -90,6 +90,7 @@ export async function createApp(config: GatewayConfig, options: AppOptions = {})
     plugins: options.plugins,
   });
   const server = createHttpServer(yoga, {
+    logger,
     requestTimeoutMs: config.requestTimeoutMs,
     isReady: cachedReadiness((signal) => authentik.isReady(signal), {
       cacheMs: config.readyCacheMs,

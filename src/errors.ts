@@ -186,6 +186,17 @@ export function isPermissionDenied(error: unknown): boolean {
 const PLAIN_CODE = /^[A-Z][A-Z0-9_]{0,49}$/;
 
 /**
+ * The `extensions.code` a client gets for a thrown error (authentik's failures translated), or
+ * `INTERNAL_SERVER_ERROR` for one that yoga masks.
+ */
+export function errorCodeOf(error: unknown): string {
+  const client =
+    clientErrorForUpstream(error) ?? (error instanceof GraphQLError ? error : undefined);
+  const code = client?.extensions?.code;
+  return typeof code === 'string' && PLAIN_CODE.test(code) ? code : 'INTERNAL_SERVER_ERROR';
+}
+
+/**
  * The `extensions.code` of every error in a result (batched results included). graphql-js's own
  * request errors (syntax, validation, variable coercion) have none and count as `BAD_REQUEST`;
  * yoga masks internal errors as `INTERNAL_SERVER_ERROR`. Only plain upper-case codes are kept,

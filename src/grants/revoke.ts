@@ -7,9 +7,6 @@ import { forEachBounded } from './bounded-concurrency.js';
 /** DELETEs one revoke keeps in flight at most (authentik has no bulk delete). */
 export const REVOKE_DELETES_IN_FLIGHT = 4;
 
-/** MAX_REVOKE's default: a larger match is refused before anything is deleted. */
-export const DEFAULT_MAX_REVOKE = 1000;
-
 /** What to revoke: the grants of a user and/or a provider, of some kinds. */
 export interface RevokeRequest {
   userPk?: number;
@@ -57,6 +54,55 @@ export interface GrantRef {
 }
 type Match = GrantRef;
 
+/** What authentik lists for one revoke: its first page of each kind, and the total they count. */
+export interface RevokeListing {
+  request: RevokeRequest;
+  lists: { endpoint: GrantEndpoint; rows: UpstreamRows }[];
+  /** Grants that match, of every kind (authentik's counts). */
+  total: number;
+}
+
+/**
+ * Lists the first page of each requested kind (one call per kind): authentik's counts tell how
+ * many grants match, so an over-large revoke is refused before any more is read or deleted.
+ */
+export async function listRevokeMatches(
+  api: AuthentikApi,
+  request: RevokeRequest,
+): Promise<RevokeListing> {
+  const lists = request.endpoints.map((endpoint) => ({
+    endpoint,
+    rows: new UpstreamRows(api, endpoint, {
+      ordering: 'pk',
+      user: request.userPk,
+      provider: request.providerPk,
+      includeGroups: false,
+      includeRoles: false,
+    }),
+  }));
+  await Promise.all(lists.map(({ rows }) => rows.fetchPage(1, rows.maxPageSize)));
+  const total = lists.reduce((sum, { rows }) => sum + (rows.count ?? 0), 0);
+  return { request, lists, total };
+}
+
+/** LIMIT_EXCEEDED for a revoke (or an operation's revokes together) matching more than MAX_REVOKE. */
+export function revokeTooLarge(found: number, maxRevoke: number, what: string): Error {
+  return limitExceeded(
+    'MAX_REVOKE',
+    `${what} matched ${found} grants, more than MAX_REVOKE (${maxRevoke}); nothing was deleted. ` +
+      'Narrow it with userPk and providerPk, or revoke one kind at a time.',
+    maxRevoke,
+    found,
+  );
+}
+
+// Empty counts for each kind of a revoke (for its result, the audit line and the metrics).
+function emptyCounts(endpoints: readonly GrantEndpoint[]): RevokeResult['byKind'] {
+  return new Map(
+    endpoints.map((e) => [e.segment, { matched: 0, deleted: 0, alreadyGone: 0, failed: 0 }]),
+  );
+}
+
 /**
  * Revokes every grant of the requested kinds that authentik lists for the caller with the
  * user/provider filters (a non-superuser only ever sees their own), then DELETEs each, at most
@@ -66,15 +112,14 @@ type Match = GrantRef;
  */
 export async function revokeGrants(
   api: AuthentikApi,
-  request: RevokeRequest,
+  listing: RevokeListing,
 ): Promise<RevokeResult> {
-  const matches = await listMatches(api, request);
-  const byKind = new Map(
-    request.endpoints.map((e) => [
-      e.segment,
-      { matched: 0, deleted: 0, alreadyGone: 0, failed: 0 },
-    ]),
-  );
+  const { request } = listing;
+  if (listing.total > request.maxRevoke) {
+    throw revokeTooLarge(listing.total, request.maxRevoke, 'revokeOAuth2Grants');
+  }
+  const matches = await readMatches(listing);
+  const byKind = emptyCounts(request.endpoints);
   for (const match of matches) byKind.get(match.endpoint.segment)!.matched++;
   const result: RevokeResult = {
     dryRun: request.dryRun,
@@ -109,30 +154,8 @@ export async function revokeGrants(
   return result;
 }
 
-// Every matching row of every kind, pk ascending per kind. The first page of each kind tells the
-// counts, so an over-large match is refused after at most one call per kind.
-async function listMatches(api: AuthentikApi, request: RevokeRequest): Promise<Match[]> {
-  const lists = request.endpoints.map((endpoint) => ({
-    endpoint,
-    rows: new UpstreamRows(api, endpoint, {
-      ordering: 'pk',
-      user: request.userPk,
-      provider: request.providerPk,
-      includeGroups: false,
-      includeRoles: false,
-    }),
-  }));
-  await Promise.all(lists.map(({ rows }) => rows.fetchPage(1, rows.maxPageSize)));
-  const total = lists.reduce((sum, { rows }) => sum + (rows.count ?? 0), 0);
-  if (total > request.maxRevoke) {
-    throw limitExceeded(
-      'MAX_REVOKE',
-      `revokeOAuth2Grants matched ${total} grants, more than MAX_REVOKE (${request.maxRevoke}); ` +
-        'nothing was deleted. Narrow it with userPk and providerPk, or revoke one kind at a time.',
-      request.maxRevoke,
-      total,
-    );
-  }
+// Every matching row of every kind, pk ascending per kind (the first pages are already read).
+async function readMatches({ lists }: RevokeListing): Promise<Match[]> {
   await Promise.all(lists.map(({ rows }) => rows.ensure(0, rows.count ?? 0)));
   const matches: Match[] = [];
   for (const { endpoint, rows } of lists) {

@@ -1,4 +1,4 @@
-import type { RevokeResult } from '../grants/revoke.js';
+import type { WriteEvent } from '../observability/audit.js';
 import type { ListsInFlight } from './lists-in-flight.js';
 import type { AuthentikApi } from '../upstream/authentik.js';
 
@@ -6,8 +6,8 @@ import type { AuthentikApi } from '../upstream/authentik.js';
 export interface ResolverLimits {
   maxPageSize: number;
   searchScanLimit: number;
-  /** MAX_REVOKE: most grants one revokeOAuth2Grants may match. Default 1000. */
-  maxRevoke?: number;
+  /** MAX_REVOKE: most grants the revokeOAuth2Grants of one operation may match together. */
+  maxRevoke: number;
 }
 
 /** Upstream calls one operation made, for its log line and metrics. */
@@ -31,6 +31,9 @@ export interface GatewayContext {
   upstreamStats: UpstreamStats;
   /** Cancels this request's upstream calls still in flight once its answer is complete. */
   finishUpstream(): void;
-  /** Logs and counts a finished revokeOAuth2Grants (request log and /metrics, when configured). */
-  reportRevoke?(result: RevokeResult): void;
+  /**
+   * Reports a write mutation's end (the audit log line and /metrics, when configured): every
+   * mutation that deletes in authentik calls it once, whatever its outcome.
+   */
+  reportWrite(event: WriteEvent): void;
 }

@@ -2,21 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { initContextCache } from '@pothos/core';
 import type { GatewayContext, ResolverLimits, UpstreamStats } from './context.js';
-import type { RevokeResult } from '../grants/revoke.js';
+import { callerFingerprint } from '../observability/audit.js';
+import type { WriteSink } from '../observability/audit.js';
 import type { AuthentikClient, RequestBudget } from '../upstream/authentik.js';
 import { ListsInFlight } from './lists-in-flight.js';
 import { UpstreamError } from '../upstream/upstream-error.js';
 import type { CompletedCall } from '../upstream/http.js';
 
-// Why a request's upstream calls are given up. Shared, so that no request builds an error (and its
-// stack) for it; an UpstreamError, so that errors.ts reports it as the caller's doing (never as an
-// internal error) and the circuit breaker counts it for nothing.
-const REQUEST_FINISHED = Object.freeze(
-  new UpstreamError('aborted', 'the GraphQL request has finished'),
-);
-const CALLER_LEFT = Object.freeze(
-  new UpstreamError('aborted', 'the client closed the request before its answer'),
-);
+// Why a request's upstream calls are given up: an UpstreamError, so that errors.ts reports it as
+// the caller's doing (never as an internal error) and the circuit breaker counts it for nothing.
+// A new one each time: libraries tag the errors they are handed (Pothos brands loader results), so
+// a shared or frozen error would break them or carry one request's marks into another.
+const requestFinished = () => new UpstreamError('aborted', 'the GraphQL request has finished');
+const callerLeft = () =>
+  new UpstreamError('aborted', 'the client closed the request before its answer');
 
 // A request id a caller sent is kept only if it is short and plain, so it is safe to log and forward.
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -37,34 +36,48 @@ export function requestIdOf(request: Request): string {
   return id;
 }
 
+/** What one request's context is built from (the composition root's parts and the request). */
+export interface RequestContextDeps {
+  authentik: AuthentikClient;
+  limits: ResolverLimits;
+  request: Request;
+  /** MAX_COST, enforced while executing. Default none. */
+  budget?: RequestBudget;
+  /** Told about every upstream call once it ends (metrics). Default none. */
+  onCall?: (call: CompletedCall) => void;
+  /** Where every write is reported (audit log, metrics). Default none. */
+  onWrite?: WriteSink;
+}
+
 /**
  * Builds the per-request context: an authentik API bound to this caller's Authorization header
- * and abort signal, and loaders that live and die with the request.
+ * and abort signal, loaders that live and die with the request, and its audit reporter.
  */
-export function createRequestContext(
-  authentik: AuthentikClient,
-  limits: ResolverLimits,
-  request: Request,
-  onCall?: (call: CompletedCall) => void,
-  budget?: RequestBudget,
-  onRevoke?: (requestId: string, result: RevokeResult) => void,
-): GatewayContext {
+export function createRequestContext({
+  authentik,
+  limits,
+  request,
+  budget,
+  onCall,
+  onWrite,
+}: RequestContextDeps): GatewayContext {
   const requestId = requestIdOf(request);
+  const authorization = request.headers.get('authorization') ?? undefined;
   const upstreamStats: UpstreamStats = { calls: 0, totalMs: 0 };
   // Upstream calls end with the request: when the caller goes away, and when the answer is done
   // (graphql-js answers early when a non-null field fails, while sibling resolvers still run).
   const finished = new AbortController();
   // Every upstream call of the operation listens to it (up to MAX_COST): no leak warning.
   setMaxListeners(0, finished.signal);
-  const callerLeft = () => finished.abort(CALLER_LEFT);
-  request.signal.addEventListener('abort', callerLeft, { once: true });
+  const onCallerLeft = () => finished.abort(callerLeft());
+  request.signal.addEventListener('abort', onCallerLeft, { once: true });
   const finishUpstream = () => {
-    request.signal.removeEventListener('abort', callerLeft);
-    finished.abort(REQUEST_FINISHED);
+    request.signal.removeEventListener('abort', onCallerLeft);
+    if (!finished.signal.aborted) finished.abort(requestFinished());
   };
   const api = authentik.forRequest(
     {
-      authorization: request.headers.get('authorization') ?? undefined,
+      authorization,
       signal: finished.signal,
       requestId,
       onCall: (call) => {
@@ -83,6 +96,7 @@ export function createRequestContext(
     lists: new ListsInFlight(),
     upstreamStats,
     finishUpstream,
-    ...(onRevoke ? { reportRevoke: (result: RevokeResult) => onRevoke(requestId, result) } : {}),
+    reportWrite: (event) =>
+      onWrite?.({ ...event, requestId, caller: callerFingerprint(authorization) }),
   };
 }

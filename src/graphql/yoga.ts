@@ -5,17 +5,17 @@ import { clientErrorForUpstream } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { useBodyLimit } from '../limits/body-limit.js';
 import { useCsrfPrevention } from '../limits/csrf.js';
-import { useCompiledExecution } from './plugins/jit.js';
 import { useFinishUpstream } from './plugins/finish-upstream.js';
 import { useIntrospection } from './plugins/introspection.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { useGatewayMetrics } from '../observability/metrics.js';
 import type { OperationLimits } from '../limits/operation-limits.js';
 import { resolveOperationLimits, useOperationLimits } from '../limits/operation-limits.js';
-import { logRevoke, useRequestLog, yogaLogger } from '../observability/request-log.js';
+import { useRequestLog, yogaLogger } from '../observability/request-log.js';
+import { auditLog } from '../observability/audit.js';
+import type { WriteSink } from '../observability/audit.js';
 import { createRequestContext } from './request-context.js';
 import { corsFor } from '../http/cors.js';
-import type { RevokeResult } from '../grants/revoke.js';
 import { useUpstreamErrors } from './plugins/upstream-errors.js';
 import { buildSchema } from './schema/index.js';
 import type { AuthentikClient } from '../upstream/authentik.js';
@@ -66,10 +66,11 @@ export function createGateway(deps: GatewayDeps): GatewayYoga {
   const limits = resolveOperationLimits(deps.operationLimits);
   const introspection = deps.introspection ?? true;
   const { logger, metrics } = deps;
-  // Every revoke is logged (one line, counts only) and counted in /metrics.
-  const onRevoke = (requestId: string, result: RevokeResult) => {
-    if (logger) logRevoke(logger, requestId, result);
-    metrics?.countRevoke(result);
+  // Every write is audited (one log line) and counted in /metrics.
+  const audit = logger && auditLog(logger);
+  const onWrite: WriteSink = (write) => {
+    audit?.(write);
+    metrics?.countWrite(write);
   };
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema,
@@ -101,17 +102,16 @@ export function createGateway(deps: GatewayDeps): GatewayYoga {
         searchScanLimit: deps.limits.searchScanLimit,
         introspection,
       }),
-      useCompiledExecution(),
       ...(deps.plugins ?? []),
     ],
     context: ({ request }) =>
-      createRequestContext(
-        deps.authentik,
-        deps.limits,
+      createRequestContext({
+        authentik: deps.authentik,
+        limits: deps.limits,
         request,
-        deps.metrics?.observeUpstream,
-        { maxCalls: limits.maxCost },
-        onRevoke,
-      ),
+        budget: { maxCalls: limits.maxCost },
+        onCall: metrics?.observeUpstream,
+        onWrite,
+      }),
   });
 }

@@ -2,6 +2,9 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GatewayMetrics } from '../observability/metrics.js';
+import type { Logger } from '../observability/logger.js';
+import { badRequestReason } from './request-target.js';
+import { requestLinePath } from '../observability/request-log.js';
 
 /** What the server wrapper needs besides the yoga instance. */
 export interface HttpServerDeps {
@@ -9,6 +12,8 @@ export interface HttpServerDeps {
   isReady: () => Promise<boolean>;
   /** Counts requests in flight when given. */
   metrics?: GatewayMetrics;
+  /** Where a request refused before yoga (a bad Host or request target) is logged. Default none. */
+  logger?: Logger;
   /**
    * A request whose headers and body have not all arrived by then is answered 408 and its
    * connection closed (checked every second), in ms. Default 30000.
@@ -83,6 +88,17 @@ export function createHttpServer(yoga: RequestListener, deps: HttpServerDeps): G
             : json(res, 503, { status: 'not ready', reason: 'authentik is not ready' }),
         );
       return;
+    }
+    // The Fetch layer builds the request's URL from Host and the request target: one it cannot
+    // parse, or one that would make the URL's path differ from the request line's, is refused here.
+    const reason = badRequestReason(req);
+    if (reason) {
+      deps.logger?.info(
+        { method: req.method, path: requestLinePath(req), status: 400, reason },
+        'bad request',
+      );
+      res.setHeader('connection', 'close');
+      return json(res, 400, { errors: [{ message: reason, extensions: { code: 'BAD_REQUEST' } }] });
     }
     inFlight++;
     deps.metrics?.inFlight.inc();

@@ -1,7 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { operationTypeOf } from './operation-type.js';
-import type { RevokeResult } from '../grants/revoke.js';
+import type { AuditedWrite } from './audit.js';
 import type { CompletedCall } from '../upstream/http.js';
 import { errorCodesOf } from '../errors.js';
 
@@ -22,10 +22,12 @@ export interface GatewayMetrics {
   observeUpstream(call: CompletedCall): void;
   /** Counts the errors of one answer, by their codes (see errorCodesOf). */
   countErrors(codes: readonly string[]): void;
-  /** Grants handled by revokeOAuth2Grants, by kind and outcome. */
+  /** Grants handled by the write mutations (revokeOAuth2Grants, delete*), by kind and outcome. */
   readonly revokedGrants: Counter<'kind' | 'outcome'>;
-  /** Counts one finished revokeOAuth2Grants. */
-  countRevoke(result: RevokeResult): void;
+  /** Write mutations, by mutation field and outcome. */
+  readonly writes: Counter<'mutation' | 'outcome'>;
+  /** Counts one finished write mutation (see audit.ts). */
+  countWrite(write: AuditedWrite): void;
 }
 
 export interface GatewayMetricsOptions {
@@ -84,15 +86,24 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
   const revokedGrants = new Counter({
     name: 'gateway_oauth2_grants_revoked_total',
     help:
-      'Grants handled by revokeOAuth2Grants, by kind (refresh_tokens, access_tokens, authorization_codes) ' +
-      'and outcome (deleted, already_gone, failed, dry_run: matched by a dry run)',
+      'Grants handled by revokeOAuth2Grants and the delete mutations, by kind (refresh_tokens, ' +
+      'access_tokens, authorization_codes) and outcome (deleted, already_gone, failed, dry_run: matched by a dry run)',
     labelNames: ['kind', 'outcome'] as const,
+    registers: [registry],
+  });
+  const writes = new Counter({
+    name: 'gateway_write_mutations_total',
+    help:
+      'Mutations that delete in authentik (revokeOAuth2Grants, delete*), by mutation and outcome ' +
+      '(deleted, dry_run, refused, not_found, failed); each also writes one audit log line',
+    labelNames: ['mutation', 'outcome'] as const,
     registers: [registry],
   });
   return {
     registry,
     inFlight,
     revokedGrants,
+    writes,
     httpDuration,
     operations,
     errors,
@@ -106,9 +117,10 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     countErrors(codes) {
       for (const code of codes) errors.labels(code).inc();
     },
-    countRevoke(result) {
-      for (const [kind, counts] of result.byKind) {
-        if (result.dryRun) {
+    countWrite(write) {
+      writes.labels(write.mutation, write.outcome).inc();
+      for (const [kind, counts] of Object.entries(write.counts ?? {})) {
+        if (write.outcome === 'dry_run') {
           revokedGrants.labels(kind, 'dry_run').inc(counts.matched);
           continue;
         }

@@ -1,11 +1,11 @@
 import type { ExecutionResult, GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from './logger.js';
 import { scrubCredentials } from './logger.js';
 import { operationTypeOf } from './operation-type.js';
 import { requestIdOf } from '../graphql/request-context.js';
 import type { GatewayContext, UpstreamStats } from '../graphql/context.js';
-import type { RevokeResult } from '../grants/revoke.js';
 import { errorCodesOf, isUnexpected } from '../errors.js';
 
 /** What one request's log line says. */
@@ -40,6 +40,15 @@ function describe(error: GraphQLError) {
 }
 
 /**
+ * The path of the request line (what the client asked for, before the query string), short and
+ * printable.
+ */
+export function requestLinePath(req: IncomingMessage): string {
+  const path = (req.url ?? '/').split('?', 1)[0]!;
+  return path.slice(0, 200).replace(/\p{Cc}/gu, '?');
+}
+
+/**
  * One JSON log line per HTTP request: request id (the caller's X-Request-Id when plain, else a
  * new one, also forwarded to authentik and echoed in the response), status, duration, operation,
  * upstream calls and their time, error codes. Internal errors are logged with their stack before
@@ -48,12 +57,15 @@ function describe(error: GraphQLError) {
 export function useRequestLog(logger: Logger): Plugin<GatewayContext & { request?: Request }> {
   const entries = new WeakMap<Request, RequestEntry>();
   return {
-    onRequest({ request, url }) {
+    onRequest({ request, url, serverContext }) {
+      // The request line's path (the server wrapper refuses a Host that would change it); the
+      // URL's in-process (`yoga.fetch`).
+      const req = (serverContext as { req?: IncomingMessage } | undefined)?.req;
       entries.set(request, {
         id: requestIdOf(request),
         started: performance.now(),
         method: request.method,
-        path: url.pathname,
+        path: req ? requestLinePath(req) : url.pathname,
       });
     },
     onParams({ request, params }) {
@@ -97,8 +109,8 @@ export function useRequestLog(logger: Logger): Plugin<GatewayContext & { request
 }
 
 /**
- * Writes the one log line of a finished request: info, or
- * error for a 5xx or a masked internal error; debug for /metrics and /health.
+ * Writes the one log line of a finished request: info, or error for a 5xx or a masked internal
+ * error; debug for /metrics and /health when no GraphQL operation ran.
  */
 export function logRequestLine(logger: Logger, entry: RequestEntry & { status: number }): void {
   const line = {
@@ -113,7 +125,8 @@ export function logRequestLine(logger: Logger, entry: RequestEntry & { status: n
     upstreamMs: Math.round((entry.stats?.totalMs ?? 0) * 10) / 10,
     errorCodes: entry.errorCodes?.length ? entry.errorCodes : undefined,
   };
-  if (QUIET_PATHS.has(entry.path)) logger.debug(line, 'request');
+  if (QUIET_PATHS.has(entry.path) && entry.operationType === undefined && !entry.operationName)
+    logger.debug(line, 'request');
   else if (entry.status >= 500 || entry.errorCodes?.includes('INTERNAL_SERVER_ERROR'))
     logger.error(line, 'request');
   else logger.info(line, 'request');
@@ -134,23 +147,4 @@ export function yogaLogger(
       child[level](scrubCredentials(text));
     };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
-}
-
-/**
- * The audit line of one revokeOAuth2Grants: request id, the filter and the counts, per kind too.
- * Never a credential, a token value or who the caller is (authentik knows that).
- */
-export function logRevoke(logger: Logger, requestId: string, result: RevokeResult): void {
-  logger.info(
-    {
-      requestId,
-      dryRun: result.dryRun,
-      matchedCount: result.matchedCount,
-      deletedCount: result.deletedCount,
-      alreadyGoneCount: result.alreadyGoneCount,
-      failedCount: result.failures.length,
-      kinds: Object.fromEntries(result.byKind),
-    },
-    'revokeOAuth2Grants',
-  );
 }

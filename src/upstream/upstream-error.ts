@@ -36,4 +36,15 @@ export class UpstreamError extends Error {
   get status(): number | undefined {
     return this.details.status;
   }
+
+  /**
+   * A copy of its own for one more recipient: one failure can reach many (an abort reason, a
+   * shared call's answer), and libraries mark the errors they are handed (Pothos brands each
+   * item of a list), so every key and every request gets an object of its own.
+   */
+  copy(): UpstreamError {
+    return Object.assign(new UpstreamError(this.kind, this.message, this.details), {
+      cause: this.cause,
+    });
+  }
 }

@@ -81,16 +81,16 @@ describe('revokeOAuth2Grants for a user across all kinds', () => {
     );
     expect(result.data!.revokeOAuth2Grants.deletedCount).toBe(total);
     const lines = gw.logs.map((line) => JSON.parse(line) as Record<string, unknown>);
-    const audit = lines.filter((line) => line.msg === 'revokeOAuth2Grants');
+    const audit = lines.filter((line) => line.msg === 'audit');
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({
       requestId: 'incident-42',
-      dryRun: false,
-      matchedCount: total,
-      deletedCount: total,
-      alreadyGoneCount: 0,
-      failedCount: 0,
+      mutation: 'revokeOAuth2Grants',
+      target: { userPk: 58 },
+      outcome: 'deleted',
     });
+    const counts = Object.values(audit[0]!.counts as Record<string, { deleted: number }>);
+    expect(counts.reduce((sum, kind) => sum + kind.deleted, 0)).toBe(total);
     expect(gw.logs.join('\n')).not.toContain(ADMIN_TOKEN);
     const metrics = await (await gw.yoga.fetch('http://gw/metrics')).text();
     const deleted = [

@@ -7,6 +7,9 @@ import { gqlRequest, leakingLines, secretsOf, startHardenedGateway } from './hel
 import { spawnGateway, spawnTs } from './processes.js';
 
 const PAGE = '{ refreshTokens(first: 3) { nodes { pk } } }';
+const nodeId = (typename: string, pk: number) =>
+  Buffer.from(`${typename}:${pk}`).toString('base64url');
+const NODES = `{ nodes(ids: ["${nodeId('RefreshToken', 1)}", "${nodeId('RefreshToken', 2)}", "${nodeId('User', 4)}"]) { id } }`;
 
 describe('health, readiness, metrics and request ids on a listening server', () => {
   let gateway: HardenedGateway;
@@ -100,36 +103,44 @@ describe('health, readiness, metrics and request ids on a listening server', () 
     expect(text).not.toContain('operationName=');
   });
 
-  it('logs a client that hangs up mid-request as the client’s doing, not an internal error', async () => {
-    gateway.fake.setOptions({ latencyMs: 300 });
-    const logged = gateway.logs.length;
-    try {
-      const leaving = new AbortController();
-      const request = fetch(`${gateway.url}/graphql`, {
-        ...gqlRequest(PAGE, undefined, { headers: { 'x-request-id': 'hangs-up-1' } }),
-        signal: leaving.signal,
-      });
-      while (gateway.fake.countRequests('/api/v3/') === 0 || gateway.server!.inFlight === 0)
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      leaving.abort();
-      await request.catch(() => undefined);
-      while (gateway.server!.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 10));
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      const lines = gateway.logs
-        .slice(logged)
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
-      const line = lines.find((l) => l.msg === 'request' && l.requestId === 'hangs-up-1');
-      expect(line).toMatchObject({ level: 'info', errorCodes: ['CLIENT_CLOSED_REQUEST'] });
-      expect(lines.filter((l) => l.level === 'error')).toEqual([]);
-      const metrics = await fetch(`${gateway.url}/metrics`).then((r) => r.text());
-      expect(metrics).not.toMatch(/code="INTERNAL_SERVER_ERROR"/);
-      // The next caller is served as usual.
-      const next = await fetch(`${gateway.url}/graphql`, gqlRequest(PAGE, undefined));
-      expect(((await next.json()) as { errors?: unknown }).errors).toBeUndefined();
-    } finally {
-      gateway.fake.setOptions({ latencyMs: undefined });
-    }
-  });
+  it.each([
+    ['page', PAGE],
+    ['nodes', NODES],
+  ])(
+    'logs a client that hangs up mid-request (%s) as the client’s doing, not an internal error',
+    async (_name, query) => {
+      gateway.fake.setOptions({ latencyMs: 300 });
+      const logged = gateway.logs.length;
+      try {
+        const leaving = new AbortController();
+        const request = fetch(`${gateway.url}/graphql`, {
+          ...gqlRequest(query, undefined, { headers: { 'x-request-id': `hangs-up-${_name}` } }),
+          signal: leaving.signal,
+        });
+        while (gateway.fake.countRequests('/api/v3/') === 0 || gateway.server!.inFlight === 0)
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        leaving.abort();
+        await request.catch(() => undefined);
+        while (gateway.server!.inFlight > 0)
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const lines = gateway.logs
+          .slice(logged)
+          .map((line) => JSON.parse(line) as Record<string, unknown>);
+        const line = lines.find((l) => l.msg === 'request' && l.requestId === `hangs-up-${_name}`);
+        expect(line).toMatchObject({ level: 'info' });
+        expect(new Set(line!.errorCodes as string[])).toEqual(new Set(['CLIENT_CLOSED_REQUEST']));
+        expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+        const metrics = await fetch(`${gateway.url}/metrics`).then((r) => r.text());
+        expect(metrics).not.toMatch(/code="INTERNAL_SERVER_ERROR"/);
+        // The next caller is served as usual.
+        const next = await fetch(`${gateway.url}/graphql`, gqlRequest(PAGE, undefined));
+        expect(((await next.json()) as { errors?: unknown }).errors).toBeUndefined();
+      } finally {
+        gateway.fake.setOptions({ latencyMs: undefined });
+      }
+    },
+  );
 
   it('finishes a request in flight when closed, then refuses new connections', async () => {
     gateway.fake.setOptions({ latencyMs: 400 });

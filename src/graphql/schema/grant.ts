@@ -1,7 +1,8 @@
 import { builder } from '../builder.js';
 import { positiveId, requirePositiveId } from '../../limits/client-values.js';
 import type { GatewayContext } from '../context.js';
-import { badUserInput, notFound } from '../../errors.js';
+import { badUserInput, errorCodeOf, notFound } from '../../errors.js';
+import type { WriteEvent } from '../../observability/audit.js';
 import type { NodeTypeName } from '../node-ids.js';
 import { decodeNodeId, encodeNodeId } from '../node-ids.js';
 import type { GrantEndpoint } from '../../upstream/authentik.js';
@@ -109,13 +110,33 @@ export function grantDeleteMutation({ ref, typename, endpoint }: GrantKindSchema
       description:
         `Deletes (revokes for good) ${article(endpoint.noun)} ${endpoint.noun}. Needs the ${permission} permission in authentik: ` +
         `FORBIDDEN without it, NOT_FOUND for ${article(endpoint.noun)} ${endpoint.noun} the caller cannot see.`,
-      resolve: async (_root, { input }, context) => {
-        const pk = pkOfNodeId(String(input.id), typename);
-        if ((await context.authentik.deleteGrant(endpoint, pk)) === 'gone') {
-          throw notFound(`authentik has no ${endpoint.noun} ${pk} that you may delete`);
+      resolve: async (_root, { input }, context, info) => {
+        const audit: Pick<WriteEvent, 'mutation' | 'operationName' | 'target'> = {
+          mutation: `delete${typename}`,
+          operationName: info.operation.name?.value,
+          target: { kind: endpoint.segment, id: String(input.id).slice(0, 100) },
+        };
+        try {
+          const pk = pkOfNodeId(String(input.id), typename);
+          audit.target = { kind: endpoint.segment, pk };
+          if ((await context.authentik.deleteGrant(endpoint, pk)) === 'gone') {
+            throw notFound(`authentik has no ${endpoint.noun} ${pk} that you may delete`);
+          }
+          ref.getDataloader(context).clear(pk);
+          const counts = {
+            [endpoint.segment]: { matched: 1, deleted: 1, alreadyGone: 0, failed: 0 },
+          };
+          context.reportWrite({ ...audit, outcome: 'deleted', counts });
+          return { deletedId: encodeNodeId(typename, pk) };
+        } catch (error) {
+          const code = errorCodeOf(error);
+          context.reportWrite({
+            ...audit,
+            outcome: code === 'NOT_FOUND' ? 'not_found' : 'failed',
+            code,
+          });
+          throw error;
         }
-        ref.getDataloader(context).clear(pk);
-        return { deletedId: encodeNodeId(typename, pk) };
       },
     },
     {

@@ -1,3 +1,5 @@
+import { UpstreamError } from '../../upstream/upstream-error.js';
+
 /**
  * The batch function behind every per-request loader: one `GET /{pk}/` per key, in parallel
  * (authentik has no bulk lookup). Keys a list answer delivered never get here: the list primed
@@ -12,6 +14,8 @@ export function loadByPk<T>(
       try {
         return await fetchOne(pk);
       } catch (error) {
+        // Its own object per key: one failure (an abort, a shared call) reaches many keys.
+        if (error instanceof UpstreamError) return error.copy();
         return error instanceof Error ? error : new Error(String(error));
       }
     }),

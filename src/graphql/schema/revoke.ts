@@ -1,10 +1,13 @@
 import { builder } from '../builder.js';
 import type { GatewayContext } from '../context.js';
-import { badUserInput } from '../../errors.js';
+import { badUserInput, errorCodeOf } from '../../errors.js';
 import type { NodeTypeName } from '../node-ids.js';
 import { encodeNodeId } from '../node-ids.js';
 import type { RevokeFailure, RevokeResult } from '../../grants/revoke.js';
-import { DEFAULT_MAX_REVOKE, revokeGrants } from '../../grants/revoke.js';
+import { revokeGrants } from '../../grants/revoke.js';
+import type { RevokeRequest } from '../../grants/revoke.js';
+import { revokeListingFor } from './revoke-operation.js';
+import type { WriteEvent } from '../../observability/audit.js';
 import type { GrantEndpoint } from '../../upstream/authentik.js';
 import { ACCESS_TOKENS, AUTHORIZATION_CODES, REFRESH_TOKENS } from '../../upstream/authentik.js';
 import { AccessTokenRef } from './access-token.js';
@@ -89,6 +92,47 @@ function readKinds(kinds: readonly Segment[] | null | undefined): Segment[] {
   return ALL_KINDS.filter((kind) => kinds.includes(kind));
 }
 
+interface RevokeInput {
+  userPk?: number | null;
+  providerPk?: number | null;
+  kinds?: readonly Segment[] | null;
+  dryRun: boolean;
+}
+
+// The revoke one field's input asks for (also read for the operation's other revokes).
+function revokeRequestOf(input: RevokeInput, maxRevoke: number): RevokeRequest {
+  return {
+    ...readTarget(input),
+    endpoints: readKinds(input.kinds).map((segment) => KINDS[segment].endpoint),
+    dryRun: input.dryRun,
+    maxRevoke,
+  };
+}
+
+// The audit event of one revoke: its filter, outcome and counts by kind.
+function revokeEvent(
+  input: RevokeInput,
+  operationName: string | undefined,
+  outcome: { result: RevokeResult } | { error: unknown },
+): WriteEvent {
+  const target = { userPk: input.userPk ?? undefined, providerPk: input.providerPk ?? undefined };
+  const base = { mutation: 'revokeOAuth2Grants', operationName, target };
+  if ('error' in outcome) {
+    const code = errorCodeOf(outcome.error);
+    return { ...base, outcome: code === 'LIMIT_EXCEEDED' ? 'refused' : 'failed', code };
+  }
+  const { result } = outcome;
+  const counts = Object.fromEntries(result.byKind);
+  if (result.dryRun) return { ...base, outcome: 'dry_run', counts };
+  const failed = result.failures.length > 0;
+  return {
+    ...base,
+    outcome: failed ? 'failed' : 'deleted',
+    ...(failed ? { code: result.failures[0]!.code } : {}),
+    counts,
+  };
+}
+
 // Deleted (or already gone) grants must not be answered from this request's caches afterwards.
 function forgetRemoved(context: GatewayContext, result: RevokeResult): void {
   for (const { endpoint, pk } of result.removed) {
@@ -111,8 +155,10 @@ builder.relayMutationField(
         description: 'Which kinds of grant (default all three).',
       }),
       dryRun: t.boolean({
+        // Non-null: an explicit `dryRun: null` is refused, never taken for a delete.
+        required: true,
         defaultValue: false,
-        description: 'List and count what would be revoked; delete nothing.',
+        description: 'List and count what would be revoked; delete nothing (null is refused).',
       }),
     }),
   },
@@ -122,21 +168,26 @@ builder.relayMutationField(
       'every matching grant, anyone else only their own. It lists what matches, then deletes each grant ' +
       '(at most 4 deletes at once, none retried): one already gone counts in alreadyGoneCount, one that ' +
       'fails is reported in failures and the rest go on, so running it again finishes the job. ' +
-      'More matches than MAX_REVOKE (default 1000) are refused with LIMIT_EXCEEDED before anything is deleted.',
+      'More matches than MAX_REVOKE (default 1000), counted over every revokeOAuth2Grants of the operation, ' +
+      'are refused with LIMIT_EXCEEDED before anything is deleted. Every call writes an audit log line.',
     // MAX_COST counts the first list page of each kind; the DELETEs are bounded by MAX_REVOKE.
     extensions: { upstreamCost: 3 },
-    resolve: async (_root, { input }, context) => {
-      const target = readTarget(input);
-      const segments = readKinds(input.kinds);
-      const result = await revokeGrants(context.authentik, {
-        ...target,
-        endpoints: segments.map((segment) => KINDS[segment].endpoint),
-        dryRun: input.dryRun ?? false,
-        maxRevoke: context.limits.maxRevoke ?? DEFAULT_MAX_REVOKE,
-      });
-      forgetRemoved(context, result);
-      context.reportRevoke?.(result);
-      return result;
+    resolve: async (_root, { input }, context, info) => {
+      const operationName = info.operation.name?.value;
+      const { maxRevoke } = context.limits;
+      try {
+        const request = revokeRequestOf(input, maxRevoke);
+        const listing = await revokeListingFor(info, context, request, (other) =>
+          revokeRequestOf(other as RevokeInput, maxRevoke),
+        );
+        const result = await revokeGrants(context.authentik, listing);
+        forgetRemoved(context, result);
+        context.reportWrite(revokeEvent(input, operationName, { result }));
+        return result;
+      } catch (error) {
+        context.reportWrite(revokeEvent(input, operationName, { error }));
+        throw error;
+      }
     },
   },
   {
