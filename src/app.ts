@@ -1,7 +1,6 @@
 import type { Plugin } from 'graphql-yoga';
 import type { DestinationStream } from 'pino';
 import type { GatewayConfig } from './config.js';
-import type { GatewayContext } from './graphql/context.js';
 import { startDemo } from './demo.js';
 import type { Demo } from './demo.js';
 import { createGateway } from './graphql/yoga.js';
@@ -23,7 +22,7 @@ export interface AppOptions {
   /** Node's process metrics in /metrics. Default true. */
   processMetrics?: boolean;
   /** More envelop plugins, run after the gateway's own (e.g. tracing). Default none. */
-  plugins?: Plugin<GatewayContext>[];
+  plugins?: Plugin[];
 }
 
 /** A built gateway: everything wired, nothing listening yet. */

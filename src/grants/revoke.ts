@@ -2,7 +2,7 @@ import { limitExceeded, revokeFailureOf } from '../errors.js';
 import type { RevokeFailureCode } from '../errors.js';
 import { UpstreamRows } from '../pagination/upstream-rows.js';
 import type { AuthentikApi, GrantEndpoint } from '../upstream/authentik.js';
-import { forEachBounded } from './bounded-concurrency.js';
+import { forEachBounded } from '../pagination/bounded-concurrency.js';
 
 /** DELETEs one revoke keeps in flight at most (authentik has no bulk delete). */
 export const REVOKE_DELETES_IN_FLIGHT = 4;

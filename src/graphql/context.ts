@@ -1,3 +1,4 @@
+import type { ObservedRequest, UpstreamStats } from '../observability/observed-request.js';
 import type { WriteEvent } from '../observability/audit.js';
 import type { ListsInFlight } from './lists-in-flight.js';
 import type { AuthentikApi } from '../upstream/authentik.js';
@@ -10,18 +11,12 @@ export interface ResolverLimits {
   maxRevoke: number;
 }
 
-/** Upstream calls one operation made, for its log line and metrics. */
-export interface UpstreamStats {
-  calls: number;
-  totalMs: number;
-}
-
 /**
  * Everything a resolver may use, created fresh for each GraphQL request: the caller's view of
  * authentik (their credentials, their abort signal), the lists still awaited, and the Pothos
  * loader cache. Nothing in here is shared with another request.
  */
-export interface GatewayContext {
+export interface GatewayContext extends ObservedRequest {
   authentik: AuthentikApi;
   limits: ResolverLimits;
   requestId: string;

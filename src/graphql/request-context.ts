@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { initContextCache } from '@pothos/core';
-import type { GatewayContext, ResolverLimits, UpstreamStats } from './context.js';
+import type { GatewayContext, ResolverLimits } from './context.js';
+import type { UpstreamStats } from '../observability/observed-request.js';
 import { callerFingerprint } from '../observability/audit.js';
+import { requestIdOf } from '../observability/request-id.js';
 import type { WriteSink } from '../observability/audit.js';
 import type { AuthentikClient, RequestBudget } from '../upstream/authentik.js';
 import { ListsInFlight } from './lists-in-flight.js';
@@ -16,25 +17,6 @@ import type { CompletedCall } from '../upstream/http.js';
 const requestFinished = () => new UpstreamError('aborted', 'the GraphQL request has finished');
 const callerLeft = () =>
   new UpstreamError('aborted', 'the client closed the request before its answer');
-
-// A request id a caller sent is kept only if it is short and plain, so it is safe to log and forward.
-const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-const requestIds = new WeakMap<Request, string>();
-
-/**
- * The id for this request: the caller's `X-Request-Id` when it is plain, else a new one. Decided
- * once per request, so that the log line, the upstream calls and the response agree.
- */
-export function requestIdOf(request: Request): string {
-  let id = requestIds.get(request);
-  if (id === undefined) {
-    const sent = request.headers.get('x-request-id');
-    id = sent && SAFE_REQUEST_ID.test(sent) ? sent : randomUUID();
-    requestIds.set(request, id);
-  }
-  return id;
-}
 
 /** What one request's context is built from (the composition root's parts and the request). */
 export interface RequestContextDeps {

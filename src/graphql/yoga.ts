@@ -15,7 +15,7 @@ import { useRequestLog, yogaLogger } from '../observability/request-log.js';
 import { auditLog } from '../observability/audit.js';
 import type { WriteSink } from '../observability/audit.js';
 import { createRequestContext } from './request-context.js';
-import { corsFor } from '../http/cors.js';
+import { corsFor } from './cors.js';
 import { useUpstreamErrors } from './plugins/upstream-errors.js';
 import { buildSchema } from './schema/index.js';
 import type { AuthentikClient } from '../upstream/authentik.js';
@@ -44,7 +44,7 @@ export interface GatewayDeps {
   /** Origins allowed cross-origin (CORS_ORIGINS): a list or `*`. Default none (same origin only). */
   corsOrigins?: readonly string[] | '*';
   /** More envelop plugins, run after the gateway's own (e.g. tracing). Default none. */
-  plugins?: Plugin<GatewayContext>[];
+  plugins?: Plugin[];
 }
 
 /** The yoga instance the gateway serves. */

@@ -3,7 +3,7 @@ import type { Span } from '@opentelemetry/api';
 import { getOperationAST } from 'graphql';
 import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { GatewayContext } from '../graphql/context.js';
+import type { ObservedRequest } from './observed-request.js';
 import { errorCodesOf } from '../errors.js';
 
 const TRACER_NAME = 'authentik-graphql-gateway';
@@ -21,7 +21,7 @@ function endWithError(span: Span, error: unknown): void {
  * make are its children. Variables, the document and results are never recorded; errors only by
  * their `extensions.code`.
  */
-export function useGraphQLSpans(): Plugin<GatewayContext> {
+export function useGraphQLSpans(): Plugin {
   const tracer = trace.getTracer(TRACER_NAME);
   return {
     onParse() {
@@ -44,7 +44,7 @@ export function useGraphQLSpans(): Plugin<GatewayContext> {
       const operation = getOperationAST(args.document, args.operationName);
       const type = operation?.operation ?? 'query';
       const name = operation?.name?.value;
-      const requestId = (args.contextValue as Partial<GatewayContext>).requestId;
+      const requestId = (args.contextValue as Partial<ObservedRequest>).requestId;
       const span = tracer.startSpan(name ? `${type} ${name}` : type, {
         attributes: {
           'graphql.operation.type': type,

@@ -4,8 +4,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Logger } from './logger.js';
 import { scrubCredentials } from './logger.js';
 import { operationTypeOf } from './operation-type.js';
-import { requestIdOf } from '../graphql/request-context.js';
-import type { GatewayContext, UpstreamStats } from '../graphql/context.js';
+import { requestIdOf } from './request-id.js';
+import type { ObservedRequest, UpstreamStats } from './observed-request.js';
 import { errorCodesOf, isUnexpected } from '../errors.js';
 
 /** What one request's log line says. */
@@ -54,7 +54,7 @@ export function requestLinePath(req: IncomingMessage): string {
  * upstream calls and their time, error codes. Internal errors are logged with their stack before
  * yoga masks them. Headers, queries and variables are never logged.
  */
-export function useRequestLog(logger: Logger): Plugin<GatewayContext & { request?: Request }> {
+export function useRequestLog(logger: Logger): Plugin<ObservedRequest & { request?: Request }> {
   const entries = new WeakMap<Request, RequestEntry>();
   return {
     onRequest({ request, url, serverContext }) {

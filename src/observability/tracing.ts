@@ -3,13 +3,12 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { Plugin } from 'graphql-yoga';
-import type { GatewayContext } from '../graphql/context.js';
 import { useGraphQLSpans } from './graphql-spans.js';
 
 /** A running OpenTelemetry SDK and the envelop plugin that adds the GraphQL spans. */
 export interface Tracing {
   /** Spans for parse, validate and execute, children of the request's SERVER span. */
-  plugin: Plugin<GatewayContext>;
+  plugin: Plugin;
   /** Exports the spans still buffered and stops the SDK. */
   shutdown(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import type { AuthentikApi, GrantEndpoint, TokenListQuery } from '../upstream/au
 import type { UpstreamToken } from '../upstream/types.js';
 import { UpstreamError } from '../upstream/upstream-error.js';
 import { windowToPages } from './page-plan.js';
-import { forEachBounded } from '../grants/bounded-concurrency.js';
+import { forEachBounded } from './bounded-concurrency.js';
 
 /** Pages fetched at once while filling a range. */
 const PAGES_IN_FLIGHT = 4;
