@@ -5,11 +5,14 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Service } from 'kubernetes-models/v1';
 import type { KubeObject } from './kustomize.js';
 
-/** A kubernetes-models class: its API version and kind, and a constructor whose objects validate. */
+/**
+ * A kubernetes-models class: its API version and kind, and a constructor whose objects validate.
+ * Its data is `never` here: parsed YAML has no type until `validate()` has checked it.
+ */
 export interface ModelClass<T> {
   apiVersion: string;
   kind: string;
-  new (data?: object): T & { validate(): void };
+  new (data: never): T & { validate(): void };
 }
 
 // The API schemas the base may use; an object of any other kind fails the test until it is added.
@@ -33,7 +36,7 @@ export function modelFor(object: KubeObject): ModelClass<unknown> | undefined {
 export function validateObject(object: KubeObject): void {
   const Model = modelFor(object);
   if (!Model) throw new Error(`no API schema for ${object.apiVersion} ${object.kind}`);
-  new Model(object).validate();
+  new Model(object as never).validate();
 }
 
 /** The one object of `model`'s kind, validated and typed. */
@@ -44,7 +47,7 @@ export function theOne<T>(objects: KubeObject[], model: ModelClass<T>): T {
   if (found.length !== 1) {
     throw new Error(`expected one ${model.kind}, found ${found.length}`);
   }
-  const typed = new model(found[0]);
+  const typed = new model(found[0] as never);
   typed.validate();
   return typed;
 }

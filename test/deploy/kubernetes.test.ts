@@ -81,8 +81,8 @@ describe('deploy/kubernetes, rendered as `kubectl kustomize deploy/kubernetes` d
     const selectors = {
       deployment: deployment.spec!.selector.matchLabels,
       service: service.spec!.selector,
-      pdb: theOne(objects, PodDisruptionBudget).spec!.selector!.matchLabels,
-      networkPolicy: policy.spec!.podSelector.matchLabels,
+      pdb: theOne(objects, PodDisruptionBudget).spec?.selector?.matchLabels,
+      networkPolicy: policy.spec?.podSelector?.matchLabels,
       ...Object.fromEntries(
         (pod.spec!.topologySpreadConstraints ?? []).map((constraint) => [
           constraint.topologyKey,
