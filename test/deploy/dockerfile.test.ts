@@ -9,6 +9,7 @@ import type { FakeAuthentik } from '../../src/fake-authentik/index.js';
 import { ADMIN_TOKEN, startFakeAuthentik } from '../../src/fake-authentik/index.js';
 import type { Stage } from './dockerfile.js';
 import { envOf, execForm, parseDockerfile } from './dockerfile.js';
+import { nodeBinary, nodeImageMajor } from './node-binary.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const stages = parseDockerfile(new URL('Dockerfile', `file://${ROOT}`));
@@ -26,6 +27,10 @@ function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   return { ...env, npm_config_prefer_offline: 'true', ...extra };
 }
 
+// PATH with the directory of a Node.js binary first, as `node` and npm's shebangs find it.
+const pathWith = (node: string) =>
+  `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ''}`;
+
 interface Replayed {
   dir: string;
   workdir: string;
@@ -35,9 +40,15 @@ interface Replayed {
 /**
  * Replays one stage without Docker: its WORKDIR is a fresh empty folder; COPY takes files from the
  * build context (a clean clone) or, with --from, from an earlier replayed stage; RUN runs the
- * command with `sh -c` there (cache mounts do not matter outside Docker).
+ * command with `sh -c` there, with the image's Node.js first on the PATH (cache mounts do not
+ * matter outside Docker).
  */
-function replay(stage: Stage, context: string, done: Map<string, Replayed>): Replayed {
+function replay(
+  stage: Stage,
+  context: string,
+  done: Map<string, Replayed>,
+  node: string,
+): Replayed {
   const state: Replayed = {
     dir: mkdtempSync(path.join(tmpdir(), 'gw-stage-')),
     workdir: '/',
@@ -67,7 +78,7 @@ function replay(stage: Stage, context: string, done: Map<string, Replayed>): Rep
     } else if (keyword === 'RUN') {
       execFileSync('sh', ['-c', args], {
         cwd: state.dir,
-        env: cleanEnv(state.env),
+        env: cleanEnv({ ...state.env, PATH: pathWith(node) }),
         stdio: ['ignore', 'ignore', 'pipe'],
         timeout: 600_000,
       });
@@ -114,9 +125,11 @@ describe('Dockerfile', () => {
 });
 
 // The final stage, replayed from a clean clone: build as the build stage does, copy what the final
-// stage copies into an empty folder, install, start its CMD against the fake authentik.
+// stage copies into an empty folder, install, start its CMD against the fake authentik. Every stage
+// runs on the image's Node.js major (the npm registry's `node` package when it is not this one).
 describe('the final stage, replayed without Docker from a clean clone', () => {
   const scratch: string[] = [];
+  let node: string;
   let final: Replayed;
   let fake: FakeAuthentik;
   let child: ReturnType<typeof spawn> | undefined;
@@ -129,9 +142,10 @@ describe('the final stage, replayed without Docker from a clean clone', () => {
     const clone = mkdtempSync(path.join(tmpdir(), 'gw-clone-'));
     scratch.push(clone);
     execFileSync('git', ['clone', '--quiet', '--no-hardlinks', ROOT, clone]);
+    node = nodeBinary(nodeImageMajor(finalStage.image), cleanEnv());
     const done = new Map<string, Replayed>();
     for (const stage of stages) {
-      const replayed = replay(stage, clone, done);
+      const replayed = replay(stage, clone, done, node);
       scratch.push(replayed.dir);
       if (stage.name) done.set(stage.name, replayed);
       final = replayed;
@@ -141,14 +155,14 @@ describe('the final stage, replayed without Docker from a clean clone', () => {
     fake = await startFakeAuthentik({ host: '127.0.0.1', port: 0 });
     // The image's environment, with a loopback address and a free port for the test.
     env = {
-      PATH: process.env.PATH ?? '',
+      PATH: pathWith(node),
       ...final.env,
       HOST: '127.0.0.1',
       PORT: '0',
       AUTHENTIK_URL: fake.url,
     };
     const [command, ...args] = execForm(instructions(finalStage, 'CMD').at(-1)!.args);
-    child = spawn(command === 'node' ? process.execPath : command!, args, {
+    child = spawn(command === 'node' ? node : command!, args, {
       cwd: final.dir,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -203,11 +217,17 @@ describe('the final stage, replayed without Docker from a clean clone', () => {
     expect(lines.join('\n')).not.toMatch(/demo mode/i);
   });
 
+  it('runs on the Node.js major of its image', async () => {
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const major = /^nodejs_version_info\{[^}]*major="(\d+)"/m.exec(metrics)?.[1];
+    expect(Number(major)).toBe(nodeImageMajor(finalStage.image));
+  });
+
   it('passes its HEALTHCHECK command, which needs nothing but node', () => {
     const healthcheck = instructions(finalStage, 'HEALTHCHECK').at(-1)!.args;
     const [command, ...args] = execForm(healthcheck.slice('CMD '.length));
     const port = new URL(base).port;
-    const result = spawnSync(command === 'node' ? process.execPath : command!, args, {
+    const result = spawnSync(command === 'node' ? node : command!, args, {
       cwd: final.dir,
       env: { ...env, PORT: port },
       timeout: 10_000,
