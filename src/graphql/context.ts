@@ -8,6 +8,10 @@ export interface ResolverLimits {
   searchScanLimit: number;
   /** MAX_REVOKE: most grants one revokeOAuth2Grants may match. Default 1000. */
   maxRevoke?: number;
+  /** MAX_SEARCH_LENGTH: most characters in a `search` argument. */
+  maxSearchLength: number;
+  /** MAX_SEARCH_TERMS: most words and quoted phrases in a `search` argument. */
+  maxSearchTerms: number;
 }
 
 /** Upstream calls one operation made, for its log line and metrics. */
