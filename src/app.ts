@@ -7,6 +7,7 @@ import { createGateway } from './graphql/yoga.js';
 import type { GatewayYoga } from './graphql/yoga.js';
 import { createLogger } from './observability/logger.js';
 import type { Logger } from './observability/logger.js';
+import { watchEventLoop } from './observability/event-loop.js';
 import { createGatewayMetrics } from './observability/metrics.js';
 import type { GatewayMetrics } from './observability/metrics.js';
 import { createHttpServer } from './http/http-server.js';
@@ -54,6 +55,8 @@ export interface App {
 export async function createApp(config: GatewayConfig, options: AppOptions = {}): Promise<App> {
   const logger = createLogger(config.logLevel, options.logDestination);
   const demo = config.authentikUrl ? undefined : await startDemo();
+  // The gateway's own stalls, so that the breaker does not blame authentik for them.
+  const eventLoop = watchEventLoop();
   const http = new UpstreamHttp(config.authentikUrl ?? demo!.fake.url, {
     timeoutMs: config.upstreamTimeoutMs,
     maxResponseBytes: config.upstreamMaxResponseBytes,
@@ -65,12 +68,14 @@ export async function createApp(config: GatewayConfig, options: AppOptions = {})
       config.breakerFailureThreshold > 0
         ? { failureThreshold: config.breakerFailureThreshold, resetMs: config.breakerResetMs }
         : undefined,
+    loopStalls: eventLoop,
   });
-  const authentik = new AuthentikClient(http);
+  const authentik = new AuthentikClient(http, { pageSizeReprobeMs: config.pageSizeReprobeMs });
   const metrics = config.metrics
     ? createGatewayMetrics({
         processMetrics: options.processMetrics,
         circuitState: () => http.resilience.breaker?.state,
+        eventLoop,
       })
     : undefined;
   const yoga = createGateway({
@@ -79,8 +84,11 @@ export async function createApp(config: GatewayConfig, options: AppOptions = {})
       maxPageSize: config.maxPageSize,
       searchScanLimit: config.searchScanLimit,
       maxRevoke: config.maxRevoke,
+      maxSearchLength: config.maxSearchLength,
+      maxSearchTerms: config.maxSearchTerms,
     },
     graphiql: config.graphiql ? (demo?.graphiql ?? {}) : false,
+    documentCacheBytes: config.documentCacheBytes,
     introspection: config.introspection,
     operationLimits: config.operationLimits,
     logger,
@@ -91,12 +99,14 @@ export async function createApp(config: GatewayConfig, options: AppOptions = {})
   const server = createHttpServer(yoga, {
     logger,
     requestTimeoutMs: config.requestTimeoutMs,
+    sendTimeoutMs: config.sendTimeoutMs,
     isReady: cachedReadiness((signal) => authentik.isReady(signal), {
       cacheMs: config.readyCacheMs,
     }),
     metrics,
   });
   const release = async () => {
+    eventLoop.stop();
     await http.close();
     await demo?.fake.close();
   };

@@ -17,9 +17,13 @@ export interface GatewayConfig {
   searchScanLimit: number;
   /** Most grants one revokeOAuth2Grants may match before it is refused (MAX_REVOKE). Default 1000. */
   maxRevoke: number;
+  /** Most characters in a `search` argument (MAX_SEARCH_LENGTH). Default 256. */
+  maxSearchLength: number;
+  /** Most words and quoted phrases in a `search` argument (MAX_SEARCH_TERMS). Default 10. */
+  maxSearchTerms: number;
   /** Log level: fatal, error, warn, info, debug, trace or silent. Default info. */
   logLevel: LogLevel;
-  /** GraphiQL on GET /graphql in a browser (GRAPHIQL). Default true. */
+  /** GraphiQL on GET /graphql in a browser (GRAPHIQL). Default true, false when NODE_ENV=production. */
   graphiql: boolean;
   /** Schema introspection (INTROSPECTION). Default true. */
   introspection: boolean;
@@ -56,6 +60,21 @@ export interface GatewayConfig {
    * (REQUEST_TIMEOUT_MS). Default 30000.
    */
   requestTimeoutMs: number;
+  /**
+   * A response the client has not read any of for this long is cut and its connection closed, in
+   * ms (SEND_TIMEOUT_MS). Default 30000.
+   */
+  sendTimeoutMs: number;
+  /**
+   * Memory yoga's caches of parsed documents and parse errors may hold together, estimated from
+   * each document's length and tokens, in bytes (DOCUMENT_CACHE_BYTES). Default 32 MiB.
+   */
+  documentCacheBytes: number;
+  /**
+   * How long a page size learned from a tenant that clamps page sizes is trusted before the
+   * largest size is tried again, in ms (PAGE_SIZE_REPROBE_MS). Default 600000 (10 minutes).
+   */
+  pageSizeReprobeMs: number;
 }
 
 /** Proxy settings for the authentik connection, as curl and most tools read them. */
@@ -74,6 +93,14 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+/**
+ * True when NODE_ENV says production, in any case (`production`, `Production`, `PRODUCTION`):
+ * the one reading of NODE_ENV for every decision that depends on it.
+ */
+export function isProduction(env: Env): boolean {
+  return env.NODE_ENV?.trim().toLowerCase() === 'production';
+}
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -100,7 +127,7 @@ function authentikUrl(env: Env): string | undefined {
   const raw = env.AUTHENTIK_URL?.trim();
   if (!raw) {
     // Demo mode (a fake authentik, a well-known admin token) only where nobody runs production.
-    if (env.NODE_ENV?.trim() === 'production' && !boolean(env, 'DEMO', false)) {
+    if (isProduction(env) && !boolean(env, 'DEMO', false)) {
       throw new ConfigError(
         'AUTHENTIK_URL must be set when NODE_ENV=production (set DEMO=true to run the built-in demo authentik anyway)',
       );
@@ -198,8 +225,11 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     maxPageSize: integer(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
     searchScanLimit: integer(env, 'SEARCH_SCAN_LIMIT', 10_000, 1, 10_000_000),
     maxRevoke: integer(env, 'MAX_REVOKE', 1000, 1, 100_000),
+    maxSearchLength: integer(env, 'MAX_SEARCH_LENGTH', 256, 1, 10_000),
+    maxSearchTerms: integer(env, 'MAX_SEARCH_TERMS', 10, 1, 1000),
     logLevel,
-    graphiql: boolean(env, 'GRAPHIQL', true),
+    // A public gateway serves no IDE unless asked to.
+    graphiql: boolean(env, 'GRAPHIQL', !isProduction(env)),
     introspection: boolean(env, 'INTROSPECTION', true),
     metrics: boolean(env, 'METRICS', true),
     operationLimits: {
@@ -210,6 +240,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       maxCost: integer(env, 'MAX_COST', 150, 1, 100_000),
       maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 100_000, 1000, 100_000_000),
       maxBatchSize: integer(env, 'MAX_BATCH_SIZE', 0, 0, 100),
+      maxJsonDepth: integer(env, 'MAX_JSON_DEPTH', 32, 2, 1000),
     },
     upstreamRetries: integer(env, 'UPSTREAM_RETRIES', 2, 0, 5),
     upstreamMaxResponseBytes: integer(
@@ -234,5 +265,14 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', 0, 0, 600_000),
     tracing: tracingConfigured(env),
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000),
+    sendTimeoutMs: integer(env, 'SEND_TIMEOUT_MS', 30_000, 100, 600_000),
+    documentCacheBytes: integer(
+      env,
+      'DOCUMENT_CACHE_BYTES',
+      32 * 1024 * 1024,
+      0,
+      4 * 1024 * 1024 * 1024,
+    ),
+    pageSizeReprobeMs: integer(env, 'PAGE_SIZE_REPROBE_MS', 600_000, 1000, 86_400_000),
   };
 }

@@ -1,6 +1,6 @@
 import type { FakeAuthentik } from './fake-authentik/index.js';
 import { ADMIN_TOKEN, startFakeAuthentik } from './fake-authentik/index.js';
-import type { GraphiQLDefaults } from './graphql/yoga.js';
+import type { GraphiQLDefaults } from './graphql/plugins/graphiql-page.js';
 
 /** The query GraphiQL opens with in demo mode. */
 export const DEMO_QUERY = `# Demo mode: a built-in fake authentik with sample data.

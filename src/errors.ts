@@ -1,4 +1,4 @@
-import type { ExecutionResult } from 'graphql';
+import type { ASTNode, ExecutionResult } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { UpstreamError } from './upstream/upstream-error.js';
 
@@ -29,6 +29,22 @@ export function badUserInput(
 ): GraphQLError {
   return new GraphQLError(message, {
     extensions: { code: ErrorCode.BAD_USER_INPUT, ...extensions },
+  });
+}
+
+/**
+ * A client's JSON value (a variable, the request's extensions, a literal in the document) nested
+ * deeper than MAX_JSON_DEPTH: refused before anything walks it (a 400).
+ */
+export function jsonTooDeep(what: string, max: number, nodes?: readonly ASTNode[]): GraphQLError {
+  return new GraphQLError(`${what} is nested deeper than ${max} levels (MAX_JSON_DEPTH)`, {
+    nodes,
+    extensions: {
+      code: ErrorCode.BAD_USER_INPUT,
+      limit: 'MAX_JSON_DEPTH',
+      max,
+      http: { status: 400 },
+    },
   });
 }
 

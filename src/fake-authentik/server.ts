@@ -81,6 +81,13 @@ function faultAnswer(spec: FaultSpec, normal: () => Answer): Answer | undefined 
       }
       return isJson ? json(status, body) : html(status, body);
     }
+    case 'shortPage': {
+      const answer = normal();
+      const body = JSON.parse(answer.body.toString()) as { results?: unknown[] };
+      if (!Array.isArray(body.results)) return answer;
+      body.results.pop();
+      return json(answer.status, JSON.stringify(body));
+    }
     case 'malformedJson': {
       const body = normal().body.toString();
       return json(200, body.length > 2 ? body.slice(0, Math.ceil(body.length / 2)) : '{"detail":');

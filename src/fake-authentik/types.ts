@@ -61,6 +61,8 @@ export interface FaultSpec {
    * - `stallBody`: send the real status line, headers and half of the real body, then stall.
    * - `malformedJson`: 200 `application/json` with a truncated (unparseable) body.
    * - `slowHeaders`: wait `delayMs` (default 1000) and then answer normally.
+   * - `shortPage`: the normal list answer with its last row left out and its `pagination`
+   *   unchanged, as authentik answers when a row is deleted between its COUNT and its SELECT.
    */
   mode:
     | 'html500'
@@ -70,7 +72,8 @@ export interface FaultSpec {
     | 'hang'
     | 'stallBody'
     | 'malformedJson'
-    | 'slowHeaders';
+    | 'slowHeaders'
+    | 'shortPage';
   status?: number;
   body?: string;
   delayMs?: number;

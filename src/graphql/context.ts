@@ -9,6 +9,10 @@ export interface ResolverLimits {
   searchScanLimit: number;
   /** MAX_REVOKE: most grants the revokeOAuth2Grants of one operation may match together. */
   maxRevoke: number;
+  /** MAX_SEARCH_LENGTH: most characters in a `search` argument. */
+  maxSearchLength: number;
+  /** MAX_SEARCH_TERMS: most words and quoted phrases in a `search` argument. */
+  maxSearchTerms: number;
 }
 
 /**

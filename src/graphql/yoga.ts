@@ -6,11 +6,15 @@ import type { Logger } from '../observability/logger.js';
 import { useBodyLimit } from '../limits/body-limit.js';
 import { useCsrfPrevention } from '../limits/csrf.js';
 import { useFinishUpstream } from './plugins/finish-upstream.js';
+import type { GraphiQLDefaults } from './plugins/graphiql-page.js';
+import { useGraphiQLPage } from './plugins/graphiql-page.js';
 import { useIntrospection } from './plugins/introspection.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { useGatewayMetrics } from '../observability/metrics.js';
 import type { OperationLimits } from '../limits/operation-limits.js';
 import { resolveOperationLimits, useOperationLimits } from '../limits/operation-limits.js';
+import { boundedParserCache } from '../limits/document-cache.js';
+import { useJsonDepthLimit } from '../limits/json-depth.js';
 import { useRequestLog, yogaLogger } from '../observability/request-log.js';
 import { auditLog } from '../observability/audit.js';
 import type { WriteSink } from '../observability/audit.js';
@@ -20,19 +24,14 @@ import { useUpstreamErrors } from './plugins/upstream-errors.js';
 import { buildSchema } from './schema/index.js';
 import type { AuthentikClient } from '../upstream/authentik.js';
 
-/** What GraphiQL opens with (demo mode prefills a working query and the demo token). */
-export interface GraphiQLDefaults {
-  defaultQuery?: string;
-  /** JSON object of headers, e.g. `{"Authorization": "Bearer ..."}`. */
-  headers?: string;
-}
-
 export interface GatewayDeps {
   /** The authentik origin's client (one undici Pool), created and closed by the caller. */
   authentik: AuthentikClient;
   limits: ResolverLimits;
   /** GraphiQL on GET /graphql for browsers: false to turn it off. Default on. */
   graphiql?: false | GraphiQLDefaults;
+  /** DOCUMENT_CACHE_BYTES: memory yoga's parse caches may hold (see document-cache.ts); 0 turns them off. */
+  documentCacheBytes: number;
   /** Depth, alias, token, directive, cost, body and batch limits. Default DEFAULT_OPERATION_LIMITS. */
   operationLimits?: Partial<OperationLimits>;
   /** Schema introspection (`__schema`, `__type`). Default on. */
@@ -51,6 +50,8 @@ export interface GatewayDeps {
 export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayContext>;
 
 let schema: ReturnType<typeof buildSchema> | undefined;
+
+const GRAPHQL_ENDPOINT = '/graphql';
 
 // Expected failures carry their own GraphQL error; upstream ones are translated; the rest is masked.
 function maskGatewayError(error: unknown, message: string, isDev?: boolean): Error {
@@ -74,14 +75,11 @@ export function createGateway(deps: GatewayDeps): GatewayYoga {
   };
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema,
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
     landingPage: false,
-    // GraphiQL's assets are bundled and served by the gateway: no CDN, so it works offline. The
-    // bundle (~35 MB in memory) is loaded on the first page view, not by every gateway.
-    renderGraphiQL: async (options) =>
-      (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
-    graphiql:
-      deps.graphiql === false ? false : { title: 'authentik GraphQL gateway', ...deps.graphiql },
+    // Served by useGraphiQLPage below: rendered once, compressed, never per request.
+    graphiql: false,
+    parserAndValidationCache: boundedParserCache(deps.documentCacheBytes),
     maskedErrors: { maskError: maskGatewayError },
     ...(deps.logger ? { logging: yogaLogger(deps.logger) } : {}),
     batching: limits.maxBatchSize > 0 ? { limit: limits.maxBatchSize } : false,
@@ -94,8 +92,18 @@ export function createGateway(deps: GatewayDeps): GatewayYoga {
       useFinishUpstream(),
       ...(deps.logger ? [useRequestLog(deps.logger)] : []),
       ...(deps.metrics ? [useGatewayMetrics(deps.metrics)] : []),
+      // GraphiQL's assets are bundled and served by the gateway: no CDN, so it works offline.
+      ...(deps.graphiql === false
+        ? []
+        : [
+            useGraphiQLPage(
+              { title: 'authentik GraphQL gateway', ...deps.graphiql },
+              GRAPHQL_ENDPOINT,
+            ),
+          ]),
       useCsrfPrevention(),
       useBodyLimit(limits.maxBodyBytes),
+      useJsonDepthLimit(limits.maxJsonDepth),
       useIntrospection(introspection),
       ...useOperationLimits(limits, {
         maxPageSize: deps.limits.maxPageSize,

@@ -19,6 +19,11 @@ export interface HttpServerDeps {
    * connection closed (checked every second), in ms. Default 30000.
    */
   requestTimeoutMs?: number;
+  /**
+   * An answer the client has not read any of for this long (once it is being written) is cut and
+   * its connection closed, in ms (SEND_TIMEOUT_MS).
+   */
+  sendTimeoutMs: number;
 }
 
 /** How often Node checks connections against the request and headers timeouts, in ms. */
@@ -55,6 +60,21 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /**
+ * A client that stops reading its answer must not hold the answer's memory and its socket for
+ * ever. Node's socket timeout counts write progress as activity (it fires only when not a byte
+ * more was taken by the client), so once the answer is being written, `ms` without progress
+ * closes the connection and frees what was waiting to be sent. Before that the socket may idle
+ * while the gateway works (its upstream deadlines bound that); after the answer is sent, Node's
+ * keep-alive timeout takes over the socket.
+ */
+function limitSendTime(res: ServerResponse, ms: number): void {
+  res.setTimeout(ms, () => {
+    if (res.headersSent) res.destroy();
+    else res.setTimeout(ms);
+  });
+}
+
+/**
  * Serves GET /healthz (the process is alive: always 200) and GET /readyz (200 when authentik's
  * readiness probe passes and the gateway is not shutting down, else 503) itself, and everything
  * else (GraphQL, GraphiQL, /metrics) through yoga. Never listens by itself.
@@ -73,6 +93,7 @@ export function createHttpServer(yoga: RequestListener, deps: HttpServerDeps): G
     connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
   };
   const server = createServer(options, (req, res) => {
+    limitSendTime(res, deps.sendTimeoutMs);
     const path = (req.url ?? '/').split('?', 1)[0];
     if (draining) res.setHeader('connection', 'close');
     if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {

@@ -20,6 +20,8 @@ export interface OperationLimits {
   maxBodyBytes: number;
   /** Operations per batched request; 0 turns batching off (MAX_BATCH_SIZE). Default 0. */
   maxBatchSize: number;
+  /** Deepest nesting of a client's JSON: variables, extensions, literals (MAX_JSON_DEPTH). Default 32. */
+  maxJsonDepth: number;
 }
 
 export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
@@ -30,6 +32,7 @@ export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
   maxCost: 150,
   maxBodyBytes: 100_000,
   maxBatchSize: 0,
+  maxJsonDepth: 32,
 };
 
 /** The limits in force: the defaults, with what the caller set. */

@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { operationTypeOf } from './operation-type.js';
 import type { AuditedWrite } from './audit.js';
 import type { CompletedCall } from '../upstream/http.js';
+import type { EventLoopWatch } from './event-loop.js';
 import { errorCodesOf } from '../errors.js';
 
 /** The gateway's own Prometheus metrics, next to graphql-yoga's (one registry per gateway). */
@@ -35,6 +36,39 @@ export interface GatewayMetricsOptions {
   processMetrics?: boolean;
   /** The upstream circuit breaker's state, exported as `gateway_upstream_circuit_open`. */
   circuitState?: () => 'closed' | 'open' | 'half-open' | undefined;
+  /** The gateway's event-loop watch, exported as `gateway_event_loop_*`. Default none. */
+  eventLoop?: EventLoopWatch;
+}
+
+// How late the loop ran since the last scrape, and for how long in all it was blocked.
+function registerEventLoopMetrics(registry: Registry, watch: EventLoopWatch): void {
+  new Gauge({
+    name: 'gateway_event_loop_delay_seconds',
+    help: 'How late the event loop ran since the last scrape (perf_hooks.monitorEventLoopDelay), by quantile',
+    labelNames: ['quantile'] as const,
+    registers: [registry],
+    collect() {
+      const { delay } = watch;
+      const seconds = (ns: number) => (Number.isFinite(ns) ? ns / 1e9 : 0);
+      this.labels('0.5').set(seconds(delay.percentile(50)));
+      this.labels('0.99').set(seconds(delay.percentile(99)));
+      this.labels('1').set(seconds(delay.max));
+      delay.reset();
+    },
+  });
+  let reported = 0;
+  new Counter({
+    name: 'gateway_event_loop_stalled_seconds_total',
+    help:
+      'Time the event loop was blocked (ran 25 ms or more late); upstream timeouts during such stalls ' +
+      'do not count against authentik in the circuit breaker',
+    registers: [registry],
+    collect() {
+      const total = watch.stalledMsTotal / 1000;
+      this.inc(total - reported);
+      reported = total;
+    },
+  });
 }
 
 /** Creates the metrics in a fresh registry. */
@@ -42,6 +76,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
   const registry = new Registry();
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
   const { circuitState } = options;
+  if (options.eventLoop) registerEventLoopMetrics(registry, options.eventLoop);
   if (circuitState) {
     new Gauge({
       name: 'gateway_upstream_circuit_open',

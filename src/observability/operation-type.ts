@@ -1,7 +1,8 @@
 import type { DocumentNode, OperationTypeNode } from 'graphql';
 import { getOperationAST } from 'graphql';
 
-// Documents are cached by yoga's parser, so each is looked at once per operation name.
+// Documents are cached by yoga's parser, so each is looked at once per operation it names (a name
+// it does not have is not kept: clients choose those, and the document may live for an hour).
 const operationTypes = new WeakMap<DocumentNode, Map<string, OperationTypeNode | undefined>>();
 
 /**
@@ -16,6 +17,8 @@ export function operationTypeOf(
   let byName = operationTypes.get(document);
   if (!byName) operationTypes.set(document, (byName = new Map()));
   const key = operationName ?? '';
-  if (!byName.has(key)) byName.set(key, getOperationAST(document, operationName)?.operation);
-  return byName.get(key);
+  if (byName.has(key)) return byName.get(key);
+  const type = getOperationAST(document, operationName)?.operation;
+  if (type !== undefined || key === '') byName.set(key, type);
+  return type;
 }

@@ -1,5 +1,4 @@
 import { requirePositiveId } from '../limits/client-values.js';
-import { badUserInput } from '../errors.js';
 import { AUTHENTIK_MAX_PAGE_SIZE } from '../upstream/authentik.js';
 import type { AuthentikApi, GrantEndpoint, TokenListQuery } from '../upstream/authentik.js';
 import type { UpstreamToken } from '../upstream/types.js';
@@ -7,7 +6,8 @@ import type { TokenConnection } from './connection-result.js';
 import { queryFingerprint } from './cursor.js';
 import { offsetWindow } from './offset-window.js';
 import { scanWindow } from './scan-window.js';
-import { matchesSearch, splitSearchTerms } from './search-terms.js';
+import { matchesSearch, searchTermsOf } from './search-terms.js';
+import type { SearchLimits } from './search-terms.js';
 import { UpstreamRows } from './upstream-rows.js';
 import type { ConnectionArgs } from './window-args.js';
 import { readWindowArgs } from './window-args.js';
@@ -36,6 +36,8 @@ export interface TokenConnectionOptions {
   maxPageSize: number;
   /** SEARCH_SCAN_LIMIT. */
   scanLimit: number;
+  /** MAX_SEARCH_LENGTH and MAX_SEARCH_TERMS. */
+  searchLimits: SearchLimits;
   /** The client selected `totalCount`. */
   needsTotalCount: boolean;
   /** Some selected field needs `groupsObj` / `rolesObj`. */
@@ -97,11 +99,9 @@ export async function resolveTokenConnection(
   args: TokenConnectionArgs,
   options: TokenConnectionOptions,
 ): Promise<TokenConnection> {
+  // Its limits first: nothing else reads a search string longer than MAX_SEARCH_LENGTH.
+  const terms = searchTermsOf(args.search ?? '', options.searchLimits);
   const filter = args.filter ?? {};
-  if (args.search?.includes('\0')) {
-    throw badUserInput('Argument "search" must not contain NUL characters', { argument: 'search' });
-  }
-  const terms = splitSearchTerms(args.search ?? '').map((term) => term.toLowerCase());
   const query: TokenListQuery = {
     ordering: toUpstreamOrdering(args.orderBy),
     includeGroups: options.includeGroups,

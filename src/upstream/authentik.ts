@@ -126,37 +126,68 @@ export interface RequestBudget {
 /** authentik's documented page-size maximum; a tenant may clamp lower (learned per origin). */
 export const AUTHENTIK_MAX_PAGE_SIZE = 100;
 
+/** What the gateway may learn about one authentik. */
+export interface AuthentikClientOptions {
+  /**
+   * How long a page size learned from a tenant that clamps page sizes is trusted before
+   * authentik's documented maximum is tried again, in ms (PAGE_SIZE_REPROBE_MS).
+   */
+  pageSizeReprobeMs: number;
+}
+
+/**
+ * The page size authentik says it served, from the pagination envelope alone (never from the
+ * number of rows, which a row deleted between authentik's COUNT and SELECT makes short): on a
+ * page before the last `end_index - start_index + 1`, on a later page the size its start index
+ * implies. Undefined when the envelope does not tell (a first page that is also the last).
+ */
+function servedPageSize(pagination: UpstreamPagination): number | undefined {
+  const { current, total_pages: totalPages, start_index: start, end_index: end } = pagination;
+  if (current < totalPages && end >= start && start >= 1) return end - start + 1;
+  if (current > 1 && start > 1) {
+    const size = (start - 1) / (current - 1);
+    if (Number.isInteger(size)) return size;
+  }
+  return undefined;
+}
+
 /**
  * Long-lived, one per authentik origin: the HTTP pool plus what the gateway has learned about
- * this server (its page-size maximum). Hands out a per-request API bound to one caller.
+ * this server (its page-size maximum, for a while). Hands out a per-request API bound to one
+ * caller.
  */
 export class AuthentikClient {
-  private learnedMaxPageSize = AUTHENTIK_MAX_PAGE_SIZE;
+  /** A page-size maximum below authentik's documented one, and when it was learned. */
+  private learned: { size: number; at: number } | undefined;
 
-  constructor(readonly http: UpstreamHttp) {}
+  constructor(
+    readonly http: UpstreamHttp,
+    private readonly options: AuthentikClientOptions,
+  ) {}
 
-  /** Largest page size this server is known to serve. */
+  /**
+   * Largest page size this server is known to serve: the learned maximum until
+   * `pageSizeReprobeMs` after it was learned, then authentik's documented maximum again (a tenant
+   * setting may change, and a bad observation must not last).
+   */
   get maxPageSize(): number {
-    return this.learnedMaxPageSize;
+    if (this.learned && performance.now() - this.learned.at >= this.options.pageSizeReprobeMs) {
+      this.learned = undefined;
+    }
+    return this.learned?.size ?? AUTHENTIK_MAX_PAGE_SIZE;
   }
 
   /**
    * Learns from a page served for `requestedSize` whether the tenant clamps page sizes lower than
-   * we thought: a short page that is not the last, or a last page whose start betrays the size.
+   * we thought, on authentik's own word only (its pagination envelope): a page that merely came
+   * back short, with a row missing, is the request's business (UpstreamRows reads the rest) and
+   * changes no other caller's plan.
    */
-  learnFromPage(requestedSize: number, rows: number, pagination: UpstreamPagination): void {
-    const isLastPage = pagination.current >= pagination.total_pages;
-    if (rows > 0 && rows < requestedSize && !isLastPage) this.lowerMaxPageSize(rows);
-    if (rows > 0 && isLastPage && pagination.current > 1) {
-      const servedSize = (pagination.start_index - 1) / (pagination.current - 1);
-      if (Number.isInteger(servedSize) && servedSize < requestedSize) {
-        this.lowerMaxPageSize(servedSize);
-      }
+  learnFromPage(requestedSize: number, pagination: UpstreamPagination): void {
+    const served = servedPageSize(pagination);
+    if (served !== undefined && served < requestedSize && served < this.maxPageSize) {
+      this.learned = { size: served, at: performance.now() };
     }
-  }
-
-  private lowerMaxPageSize(size: number): void {
-    if (size >= 1 && size < this.learnedMaxPageSize) this.learnedMaxPageSize = size;
   }
 
   /** An API bound to one GraphQL request's credentials, abort signal and call budget. */
@@ -212,7 +243,7 @@ export class AuthentikApi {
       return { kind: 'invalid-page' };
     }
     const page = parseTokenList(expectOk(response));
-    this.client.learnFromPage(request.pageSize, page.rows.length, page.pagination);
+    this.client.learnFromPage(request.pageSize, page.pagination);
     return { kind: 'page', ...page };
   }
 

@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import { createUpstreamDispatcher } from './dispatcher.js';
 import type { UpstreamConnectionOptions } from './dispatcher.js';
 import { UpstreamResilience } from './resilience.js';
-import type { BreakerOptions } from './resilience.js';
+import type { BreakerOptions, LoopStalls } from './resilience.js';
 import { SharedFlights } from './shared-flights.js';
 import { UpstreamError } from './upstream-error.js';
 
@@ -48,6 +48,8 @@ export interface UpstreamHttpOptions {
   retries?: number;
   /** Circuit breaker for this origin. Default none. */
   breaker?: BreakerOptions;
+  /** The gateway's own event-loop stalls: a timeout they caused is not authentik's failure. Default none. */
+  loopStalls?: LoopStalls;
   /** Extra CA certificates (PEM) for authentik's TLS. Default none. */
   ca?: UpstreamConnectionOptions['ca'];
   /** Proxies for the authentik connection. Default none. */

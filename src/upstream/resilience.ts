@@ -9,9 +9,20 @@ export interface BreakerOptions {
   resetMs: number;
 }
 
+/**
+ * How long the gateway's own event loop was blocked (observability/event-loop.ts implements it):
+ * a deadline that passed while the gateway could not read authentik's answer is not authentik's.
+ */
+export interface LoopStalls {
+  /** Milliseconds the loop was blocked between `since` (a `performance.now()` time) and now. */
+  stalledMsSince(since: number): number;
+}
+
 export interface ResilienceOptions {
   /** Deadline for one call including its retries, in ms. */
   timeoutMs: number;
+  /** The gateway's own stalls, so that a timeout they caused does not count against authentik. Default none. */
+  loopStalls?: LoopStalls;
   /** Retries of a GET after a connection reset/refusal or a 502/503/504. Default 0. */
   retries?: number;
   /** Smallest and largest backoff before a retry, in ms (jittered). Default 50 and 200. */
@@ -33,6 +44,13 @@ const RETRY_CODES = new Set([
 ]);
 
 type Verdict = 'success' | 'failure' | 'neutral';
+
+/**
+ * A timeout counts against authentik only when the gateway's loop was running for at least this
+ * share of the deadline: otherwise the answer may have been there, unread, while the gateway was
+ * blocked (a client's expensive request, a long GC).
+ */
+const MIN_RESPONSIVE_SHARE = 0.75;
 
 /**
  * Per-origin circuit breaker: closed while calls succeed; open (every call fails fast with
@@ -115,6 +133,7 @@ export class UpstreamResilience {
     attempt: (signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
     let probe = this.breaker?.admit() ?? false;
+    const started = performance.now();
     const controller = new AbortController();
     const onCallerAbort = () => controller.abort(callerSignal!.reason);
     if (callerSignal?.aborted) onCallerAbort();
@@ -139,7 +158,7 @@ export class UpstreamResilience {
         try {
           response = await attempt(controller.signal);
         } catch (error) {
-          this.breaker?.record(failureVerdict(error, callerSignal), probe);
+          this.breaker?.record(this.verdictOn(error, callerSignal, started), probe);
           if (!this.mayRetry(method, retry, controller.signal, retryableError(error))) throw error;
           continue;
         }
@@ -151,6 +170,18 @@ export class UpstreamResilience {
       clearTimeout(timer);
       callerSignal?.removeEventListener('abort', onCallerAbort);
     }
+  }
+
+  // A timeout during which the gateway's own loop ran for less than MIN_RESPONSIVE_SHARE of the
+  // deadline (blocked the rest of it) is not authentik's failure.
+  private verdictOn(error: unknown, callerSignal: AbortSignal | undefined, started: number) {
+    const verdict = failureVerdict(error, callerSignal);
+    const { loopStalls, timeoutMs } = this.options;
+    if (verdict !== 'failure' || !loopStalls || (error as UpstreamError).kind !== 'timeout') {
+      return verdict;
+    }
+    const responsiveMs = performance.now() - started - loopStalls.stalledMsSince(started);
+    return responsiveMs < timeoutMs * MIN_RESPONSIVE_SHARE ? 'neutral' : verdict;
   }
 
   private mayRetry(method: string, retry: number, signal: AbortSignal, retryable: boolean) {

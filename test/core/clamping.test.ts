@@ -3,6 +3,7 @@ import type { TestGateway } from '../helpers/gateway.js';
 import { startTestGateway } from '../helpers/gateway.js';
 import type { ConnectionVars } from './support.js';
 import {
+  LIST_PATH,
   countListCalls,
   cursorAt,
   fetchPage,
@@ -131,5 +132,43 @@ describe('a tenant that clamps page_size below 100', () => {
     expect(result.edges).toHaveLength(100);
     expect(calls).toHaveLength(1);
     expect(pageSizesOf(calls)).toEqual([100]);
+  });
+
+  it('tries the largest page size again after PAGE_SIZE_REPROBE_MS', async () => {
+    const gw = await startTestGateway({ pageSizeReprobeMs: 1000 });
+    open.push(gw);
+    gw.fake.setOptions({ maxPageSize: 30 });
+    await fetchPage(gw, { first: 100 });
+    expect(
+      pageSizesOf((await countListCalls(gw, () => fetchPage(gw, { first: 30 }))).calls),
+    ).toEqual([30]);
+    gw.fake.setOptions({ maxPageSize: undefined });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const { result, calls } = await countListCalls(gw, () => fetchPage(gw, { first: 100 }));
+    expect(result.edges).toHaveLength(100);
+    expect(pageSizesOf(calls)).toEqual([100]);
+  });
+});
+
+// authentik counts the rows, then selects the page: a row deleted in between (a revoke) makes a
+// page short although it is not the last. That is this request's problem, not the tenant's size.
+describe('a short page in the middle of a list', () => {
+  it("is completed within its request and changes no later caller's plan", async () => {
+    const gw = await startTestGateway();
+    open.push(gw);
+    const all = restList(gw.fake, { ordering: DEFAULT_ORDERING }).map((t) => t.pk);
+    gw.fake.fault({ mode: 'shortPage', times: 1, pathPrefix: LIST_PATH });
+    const short = await countListCalls(gw, () => fetchPage(gw, { first: 100 }));
+    expect(pksOf(short.result)).toEqual(all.slice(0, 100));
+    // The missing row is read on its own: one more call, in this request only.
+    expect(pageSizesOf(short.calls)).toEqual([100, 1]);
+
+    const next = await countListCalls(gw, () => fetchPage(gw, { first: 100 }));
+    expect(pksOf(next.result)).toEqual(all.slice(0, 100));
+    expect(pageSizesOf(next.calls)).toEqual([100]);
+    const scan = await countListCalls(gw, () =>
+      fetchPage(gw, { first: 100, search: 'grafana' }, { withCount: true }),
+    );
+    expect(pageSizesOf(scan.calls)).toEqual([100, 100, 100]);
   });
 });

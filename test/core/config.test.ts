@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, isProduction, loadConfig } from '../../src/config.js';
 import { DEFAULT_OPERATION_LIMITS } from '../../src/limits/operation-limits.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -72,10 +72,35 @@ describe('loadConfig', () => {
 });
 
 describe('demo mode and production', () => {
-  it('refuses to start the demo when NODE_ENV=production, naming AUTHENTIK_URL', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUTHENTIK_URL/);
+  // The demo serves its admin token to anyone: any spelling of production must refuse it.
+  it.each(['production', 'Production', 'PRODUCTION', ' production '])(
+    'refuses to start the demo when NODE_ENV=%j, naming AUTHENTIK_URL',
+    (nodeEnv) => {
+      expect(() => loadConfig({ NODE_ENV: nodeEnv })).toThrow(ConfigError);
+      expect(() => loadConfig({ NODE_ENV: nodeEnv })).toThrow(/AUTHENTIK_URL/);
+    },
+  );
+
+  it.each<[string, Record<string, string>, boolean]>([
+    ['is on by default', {}, true],
+    ['is on in development', { NODE_ENV: 'development' }, true],
+    ['is off by default in production', { NODE_ENV: 'Production' }, false],
+    ['is on in production when asked for', { NODE_ENV: 'PRODUCTION', GRAPHIQL: 'true' }, true],
+    ['is off when turned off', { GRAPHIQL: 'false' }, false],
+  ])('GraphiQL %s', (_label, env, on) => {
+    expect(loadConfig({ AUTHENTIK_URL: 'https://a.example.com', ...env }).graphiql).toBe(on);
   });
+
+  it.each(['production', 'Production'])('isProduction(%j)', (nodeEnv) => {
+    expect(isProduction({ NODE_ENV: nodeEnv })).toBe(true);
+  });
+
+  it.each([undefined, 'development', 'prod', 'production-like'])(
+    'not isProduction(%j)',
+    (nodeEnv) => {
+      expect(isProduction({ NODE_ENV: nodeEnv })).toBe(false);
+    },
+  );
 
   it.each<[string, Record<string, string>]>([
     ['without NODE_ENV', {}],
@@ -159,6 +184,7 @@ describe('hardening settings', () => {
         maxCost: 150,
         maxBodyBytes: 100_000,
         maxBatchSize: 0,
+        maxJsonDepth: 32,
       },
       upstreamRetries: 2,
       upstreamMaxResponseBytes: 32 * 1024 * 1024,
@@ -166,6 +192,11 @@ describe('hardening settings', () => {
       breakerResetMs: 10_000,
       shutdownGraceMs: 15_000,
       readyCacheMs: 2000,
+      maxSearchLength: 256,
+      maxSearchTerms: 10,
+      sendTimeoutMs: 30_000,
+      documentCacheBytes: 32 * 1024 * 1024,
+      pageSizeReprobeMs: 600_000,
     });
     expect(loadConfig({}).operationLimits).toEqual(DEFAULT_OPERATION_LIMITS);
   });
@@ -188,6 +219,12 @@ describe('hardening settings', () => {
       BREAKER_RESET_MS: '5000',
       SHUTDOWN_GRACE_MS: '30000',
       READY_CACHE_MS: '500',
+      MAX_JSON_DEPTH: '8',
+      MAX_SEARCH_LENGTH: '64',
+      MAX_SEARCH_TERMS: '3',
+      SEND_TIMEOUT_MS: '5000',
+      DOCUMENT_CACHE_BYTES: '0',
+      PAGE_SIZE_REPROBE_MS: '60000',
     });
     expect(config).toMatchObject({
       graphiql: false,
@@ -208,7 +245,13 @@ describe('hardening settings', () => {
       breakerResetMs: 5000,
       shutdownGraceMs: 30_000,
       readyCacheMs: 500,
+      maxSearchLength: 64,
+      maxSearchTerms: 3,
+      sendTimeoutMs: 5000,
+      documentCacheBytes: 0,
+      pageSizeReprobeMs: 60_000,
     });
+    expect(config.operationLimits.maxJsonDepth).toBe(8);
   });
 
   it.each([
@@ -225,6 +268,12 @@ describe('hardening settings', () => {
     ['UPSTREAM_MAX_RESPONSE_BYTES', '1'],
     ['BREAKER_RESET_MS', '5'],
     ['SHUTDOWN_GRACE_MS', '-1'],
+    ['MAX_JSON_DEPTH', '1'],
+    ['MAX_SEARCH_LENGTH', '0'],
+    ['MAX_SEARCH_TERMS', 'many'],
+    ['SEND_TIMEOUT_MS', '0'],
+    ['DOCUMENT_CACHE_BYTES', '-1'],
+    ['PAGE_SIZE_REPROBE_MS', '10'],
   ])('rejects %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);

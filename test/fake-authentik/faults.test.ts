@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAuthentik, type FakeAuthentik } from '../../src/fake-authentik/index.js';
 import { call } from './helpers.js';
+import type { Envelope } from './helpers.js';
 
 let fake: FakeAuthentik;
 beforeAll(async () => {
@@ -66,6 +67,15 @@ describe('faults', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('application/json');
     await expect(res.json()).rejects.toThrow();
+  });
+
+  it('shortPage leaves out the last row and keeps the pagination', async () => {
+    const normal = (await call(fake, `${LIST}?page_size=10`)).body as Envelope;
+    fake.fault({ mode: 'shortPage', times: 1 });
+    const short = (await call(fake, `${LIST}?page_size=10`)).body as Envelope;
+    expect(short.pagination).toEqual(normal.pagination);
+    expect(short.results).toEqual(normal.results.slice(0, 9));
+    expect(((await call(fake, `${LIST}?page_size=10`)).body as Envelope).results).toHaveLength(10);
   });
 
   it('slowHeaders delays and then answers normally', async () => {

@@ -56,6 +56,8 @@ export interface TestGatewayOptions {
   fake?: FakeAuthentikOptions;
   timeoutMs?: number;
   limits?: Partial<Pick<GatewayConfig, 'maxPageSize' | 'searchScanLimit'>>;
+  /** PAGE_SIZE_REPROBE_MS. Default 600000. */
+  pageSizeReprobeMs?: number;
 }
 
 export interface GqlOptions {
@@ -90,6 +92,9 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       upstreamRetries: 0,
       breakerFailureThreshold: 0,
       ...options.limits,
+      ...(options.pageSizeReprobeMs === undefined
+        ? {}
+        : { pageSizeReprobeMs: options.pageSizeReprobeMs }),
     }),
   );
   const url = `${origin}/graphql`;

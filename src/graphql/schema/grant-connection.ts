@@ -45,6 +45,10 @@ export function resolveGrantConnection(
   const page = resolveTokenConnection(context.authentik, endpoint, args, {
     maxPageSize: context.limits.maxPageSize,
     scanLimit: context.limits.searchScanLimit,
+    searchLimits: {
+      maxLength: context.limits.maxSearchLength,
+      maxTerms: context.limits.maxSearchTerms,
+    },
     needsTotalCount: selectsChild(info, 'totalCount'),
     includeGroups: operationSelects(info, 'groupsObj'),
     includeRoles: operationSelects(info, 'rolesObj'),
@@ -149,7 +153,8 @@ export function defineGrantConnection(kind: GrantConnectionSchema): void {
     search: t.string({
       description:
         'Words (whitespace or comma separated, "quoted phrases" kept whole) that must each appear, case-insensitively, ' +
-        "in the user's username, name or email, the provider's name, its application's name or slug, or a scope.",
+        "in the user's username, name or email, the provider's name, its application's name or slug, or a scope. " +
+        'At most 256 characters and 10 words by default (MAX_SEARCH_LENGTH, MAX_SEARCH_TERMS).',
     }),
     orderBy: t.field({
       type: [orderInput],
