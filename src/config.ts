@@ -56,6 +56,13 @@ export interface GatewayConfig {
    * (REQUEST_TIMEOUT_MS). Default 30000.
    */
   requestTimeoutMs: number;
+  /**
+   * Manifest of trusted documents (TRUSTED_DOCUMENTS): when set, only the listed documents run.
+   * Loaded and validated at start, re-read on SIGHUP. Default unset (every document runs).
+   */
+  trustedDocuments: string | undefined;
+  /** With TRUSTED_DOCUMENTS, free-form documents run too: the rollout mode (ALLOW_ARBITRARY_DOCUMENTS). Default false. */
+  allowArbitraryDocuments: boolean;
 }
 
 /** Proxy settings for the authentik connection, as curl and most tools read them. */
@@ -234,5 +241,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', 0, 0, 600_000),
     tracing: tracingConfigured(env),
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000),
+    trustedDocuments: env.TRUSTED_DOCUMENTS?.trim() || undefined,
+    allowArbitraryDocuments: boolean(env, 'ALLOW_ARBITRARY_DOCUMENTS', false),
   };
 }

@@ -5,6 +5,8 @@ import { clientErrorForUpstream } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { useBodyLimit } from '../limits/body-limit.js';
 import { useCsrfPrevention } from '../limits/csrf.js';
+import type { TrustedDocumentsOptions } from '../limits/trusted-documents.js';
+import { useTrustedDocuments } from '../limits/trusted-documents.js';
 import { useCompiledExecution } from './plugins/jit.js';
 import { useFinishUpstream } from './plugins/finish-upstream.js';
 import { useIntrospection } from './plugins/introspection.js';
@@ -45,6 +47,8 @@ export interface GatewayDeps {
   corsOrigins?: readonly string[] | '*';
   /** More envelop plugins, run after the gateway's own (e.g. tracing). Default none. */
   plugins?: Plugin<GatewayContext>[];
+  /** Only these documents run (TRUSTED_DOCUMENTS). Default none: every document runs. */
+  trustedDocuments?: TrustedDocumentsOptions;
 }
 
 /** The yoga instance the gateway serves. */
@@ -95,6 +99,7 @@ export function createGateway(deps: GatewayDeps): GatewayYoga {
       ...(deps.metrics ? [useGatewayMetrics(deps.metrics)] : []),
       useCsrfPrevention(),
       useBodyLimit(limits.maxBodyBytes),
+      ...(deps.trustedDocuments ? useTrustedDocuments(deps.trustedDocuments) : []),
       useIntrospection(introspection),
       ...useOperationLimits(limits, {
         maxPageSize: deps.limits.maxPageSize,

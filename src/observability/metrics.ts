@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { operationTypeOf } from './operation-type.js';
 import type { RevokeResult } from '../grants/revoke.js';
 import type { CompletedCall } from '../upstream/http.js';
+import type { DocumentTrust } from '../limits/trusted-documents.js';
 import { errorCodesOf } from '../errors.js';
 
 /** The gateway's own Prometheus metrics, next to graphql-yoga's (one registry per gateway). */
@@ -26,6 +27,10 @@ export interface GatewayMetrics {
   readonly revokedGrants: Counter<'kind' | 'outcome'>;
   /** Counts one finished revokeOAuth2Grants. */
   countRevoke(result: RevokeResult): void;
+  /** Operations by how their document was judged under TRUSTED_DOCUMENTS (none without it). */
+  readonly documents: Counter<'document'>;
+  /** Counts one operation's document: trusted, untrusted (rollout mode) or refused. */
+  countDocument(trust: DocumentTrust): void;
 }
 
 export interface GatewayMetricsOptions {
@@ -33,6 +38,8 @@ export interface GatewayMetricsOptions {
   processMetrics?: boolean;
   /** The upstream circuit breaker's state, exported as `gateway_upstream_circuit_open`. */
   circuitState?: () => 'closed' | 'open' | 'half-open' | undefined;
+  /** How many documents TRUSTED_DOCUMENTS lists now, exported as `gateway_trusted_documents`. */
+  trustedDocuments?: () => number;
 }
 
 /** Creates the metrics in a fresh registry. */
@@ -47,6 +54,17 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
       registers: [registry],
       collect() {
         this.set(circuitState() === 'open' ? 1 : 0);
+      },
+    });
+  }
+  const { trustedDocuments } = options;
+  if (trustedDocuments) {
+    new Gauge({
+      name: 'gateway_trusted_documents',
+      help: 'Documents listed by TRUSTED_DOCUMENTS (after the last successful load or SIGHUP reload)',
+      registers: [registry],
+      collect() {
+        this.set(trustedDocuments());
       },
     });
   }
@@ -89,9 +107,18 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     labelNames: ['kind', 'outcome'] as const,
     registers: [registry],
   });
+  const documents = new Counter({
+    name: 'gateway_graphql_documents_total',
+    help:
+      'GraphQL operations under TRUSTED_DOCUMENTS, by their document: trusted (listed, by id or ' +
+      'exact text), untrusted (free-form, run because ALLOW_ARBITRARY_DOCUMENTS is on) or refused',
+    labelNames: ['document'] as const,
+    registers: [registry],
+  });
   return {
     registry,
     inFlight,
+    documents,
     revokedGrants,
     httpDuration,
     operations,
@@ -105,6 +132,9 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     },
     countErrors(codes) {
       for (const code of codes) errors.labels(code).inc();
+    },
+    countDocument(trust) {
+      documents.labels(trust).inc();
     },
     countRevoke(result) {
       for (const [kind, counts] of result.byKind) {
