@@ -1,8 +1,10 @@
 import type { Plugin } from 'graphql-yoga';
 import type { DestinationStream } from 'pino';
 import type { GatewayConfig } from './config.js';
+import { ConfigError } from './config.js';
 import { startDemo } from './demo.js';
 import type { Demo } from './demo.js';
+import { buildSchema } from './graphql/schema/index.js';
 import { createGateway } from './graphql/yoga.js';
 import type { GatewayYoga } from './graphql/yoga.js';
 import { createLogger } from './observability/logger.js';
@@ -13,6 +15,8 @@ import type { GatewayMetrics } from './observability/metrics.js';
 import { createHttpServer } from './http/http-server.js';
 import type { GatewayHttpServer } from './http/http-server.js';
 import { cachedReadiness } from './http/readiness.js';
+import { TrustedDocumentsError } from './limits/trusted-document-manifest.js';
+import { TrustedDocumentStore } from './limits/trusted-document-store.js';
 import { AuthentikClient } from './upstream/authentik.js';
 import { UpstreamHttp } from './upstream/http.js';
 
@@ -41,6 +45,13 @@ export interface App {
   readonly metrics: GatewayMetrics | undefined;
   /** The built-in fake authentik, in demo mode (no AUTHENTIK_URL). */
   readonly demo: Demo | undefined;
+  /** The trusted documents (TRUSTED_DOCUMENTS); undefined when every document may run. */
+  readonly trustedDocuments: TrustedDocumentStore | undefined;
+  /**
+   * Re-reads TRUSTED_DOCUMENTS (main.ts calls it on SIGHUP) and logs the outcome; a file that
+   * fails keeps the previous list. Resolves false then, and when nothing is configured.
+   */
+  reloadTrustedDocuments(): Promise<boolean>;
   /** Releases what the server used: the upstream pool and the demo upstream. */
   release(): Promise<void>;
   /** Stops serving (requests in flight get up to `graceMs`), then releases; true when drained. */
@@ -53,7 +64,20 @@ export interface App {
  * `src/main.ts`, the tests and the bench call it and serve the result.
  */
 export async function createApp(config: GatewayConfig, options: AppOptions = {}): Promise<App> {
+  const trustedDocuments = config.trustedDocuments
+    ? await loadTrustedDocuments(config.trustedDocuments)
+    : undefined;
   const logger = createLogger(config.logLevel, options.logDestination);
+  if (trustedDocuments) {
+    logger.info(
+      {
+        file: trustedDocuments.file,
+        documents: trustedDocuments.size,
+        allowArbitraryDocuments: config.allowArbitraryDocuments,
+      },
+      'trusted documents loaded',
+    );
+  }
   const demo = config.authentikUrl ? undefined : await startDemo();
   // The gateway's own stalls, so that the breaker does not blame authentik for them.
   const eventLoop = watchEventLoop();
@@ -76,6 +100,7 @@ export async function createApp(config: GatewayConfig, options: AppOptions = {})
         processMetrics: options.processMetrics,
         circuitState: () => http.resilience.breaker?.state,
         eventLoop,
+        trustedDocuments: trustedDocuments && (() => trustedDocuments.size),
       })
     : undefined;
   const yoga = createGateway({
@@ -95,6 +120,11 @@ export async function createApp(config: GatewayConfig, options: AppOptions = {})
     metrics,
     corsOrigins: config.corsOrigins,
     plugins: options.plugins,
+    trustedDocuments: trustedDocuments && {
+      store: trustedDocuments,
+      allowArbitrary: config.allowArbitraryDocuments,
+      onDocument: metrics?.countDocument,
+    },
   });
   const server = createHttpServer(yoga, {
     logger,
@@ -119,6 +149,8 @@ export async function createApp(config: GatewayConfig, options: AppOptions = {})
     logger,
     metrics,
     demo,
+    trustedDocuments,
+    reloadTrustedDocuments: async () => (await trustedDocuments?.reload(logger)) ?? false,
     release,
     async close(graceMs = config.shutdownGraceMs) {
       const drained = await server.close(graceMs);
@@ -126,4 +158,14 @@ export async function createApp(config: GatewayConfig, options: AppOptions = {})
       return drained;
     },
   };
+}
+
+// Validated against the schema the gateway serves (built again here: only with TRUSTED_DOCUMENTS);
+// a bad file stops the start like any bad configuration value.
+async function loadTrustedDocuments(file: string): Promise<TrustedDocumentStore> {
+  try {
+    return await TrustedDocumentStore.load(file, buildSchema());
+  } catch (error) {
+    throw error instanceof TrustedDocumentsError ? new ConfigError(error.message) : error;
+  }
 }

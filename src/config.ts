@@ -75,6 +75,13 @@ export interface GatewayConfig {
    * largest size is tried again, in ms (PAGE_SIZE_REPROBE_MS). Default 600000 (10 minutes).
    */
   pageSizeReprobeMs: number;
+  /**
+   * Manifest of trusted documents (TRUSTED_DOCUMENTS): when set, only the listed documents run.
+   * Loaded and validated at start, re-read on SIGHUP. Default unset (every document runs).
+   */
+  trustedDocuments: string | undefined;
+  /** With TRUSTED_DOCUMENTS, free-form documents run too: the rollout mode (ALLOW_ARBITRARY_DOCUMENTS). Default false. */
+  allowArbitraryDocuments: boolean;
 }
 
 /** Proxy settings for the authentik connection, as curl and most tools read them. */
@@ -274,5 +281,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       4 * 1024 * 1024 * 1024,
     ),
     pageSizeReprobeMs: integer(env, 'PAGE_SIZE_REPROBE_MS', 600_000, 1000, 86_400_000),
+    trustedDocuments: env.TRUSTED_DOCUMENTS?.trim() || undefined,
+    allowArbitraryDocuments: boolean(env, 'ALLOW_ARBITRARY_DOCUMENTS', false),
   };
 }

@@ -17,6 +17,12 @@ export const ErrorCode = {
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
   CSRF_HEADER_REQUIRED: 'CSRF_HEADER_REQUIRED',
+  /** A malformed request (yoga's own code for these): e.g. a documentId that is not a string. */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** Free-form document text that TRUSTED_DOCUMENTS does not list, refused before it is parsed. */
+  PERSISTED_QUERY_NOT_IN_LIST: 'PERSISTED_QUERY_NOT_IN_LIST',
+  /** A document id that TRUSTED_DOCUMENTS does not list. */
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
   /** The caller closed the request before its answer: nobody reads it, it is logged and counted. */
   CLIENT_CLOSED_REQUEST: 'CLIENT_CLOSED_REQUEST',
 } as const;
@@ -81,6 +87,38 @@ export function csrfHeaderRequired(header: string): GraphQLError {
       `header ${header} with GET and form requests.`,
     { extensions: { code: ErrorCode.CSRF_HEADER_REQUIRED, http: { status: 403 } } },
   );
+}
+
+// A client-chosen id in a message: short, quoted, one line.
+function quotedId(id: string): string {
+  return JSON.stringify(id.length > 80 ? `${id.slice(0, 80)}...` : id);
+}
+
+/**
+ * Document text sent where only trusted documents run (TRUSTED_DOCUMENTS without
+ * ALLOW_ARBITRARY_DOCUMENTS): 400, refused before the text is parsed.
+ */
+export function persistedQueryNotInList(): GraphQLError {
+  return new GraphQLError(
+    'This gateway runs only the documents its clients were built with (TRUSTED_DOCUMENTS): this ' +
+      "query text is not one of them. Send the document's id as documentId (or " +
+      'extensions.persistedQuery.sha256Hash).',
+    { extensions: { code: ErrorCode.PERSISTED_QUERY_NOT_IN_LIST, http: { status: 400 } } },
+  );
+}
+
+/** A document id that TRUSTED_DOCUMENTS does not list: 404 (Apollo's persisted-queries link then retries with the text). */
+export function persistedQueryNotFound(id: string): GraphQLError {
+  return new GraphQLError(`No trusted document has the id ${quotedId(id)} (TRUSTED_DOCUMENTS).`, {
+    extensions: { code: ErrorCode.PERSISTED_QUERY_NOT_FOUND, http: { status: 404 } },
+  });
+}
+
+/** A request that names no document, or names it with something other than a string: 400. */
+export function badDocumentRequest(message: string): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } },
+  });
 }
 
 /** The search/filter would read more upstream rows than SEARCH_SCAN_LIMIT allows. */

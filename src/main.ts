@@ -19,6 +19,8 @@ async function main(): Promise<void> {
     const err = reason instanceof Error ? { message: reason.message, stack: reason.stack } : {};
     logger.error({ err }, 'unhandled rejection (a bug): the gateway keeps serving');
   });
+  // SIGHUP re-reads TRUSTED_DOCUMENTS (without it, SIGHUP keeps Node's default: the process ends).
+  if (app.trustedDocuments) process.on('SIGHUP', () => void app.reloadTrustedDocuments());
   shutdownOnSignals(app.server, {
     graceMs: config.shutdownGraceMs,
     delayMs: config.shutdownDelayMs,

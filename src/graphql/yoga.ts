@@ -5,6 +5,8 @@ import { clientErrorForUpstream } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { useBodyLimit } from '../limits/body-limit.js';
 import { useCsrfPrevention } from '../limits/csrf.js';
+import type { TrustedDocumentsOptions } from '../limits/trusted-documents.js';
+import { useTrustedDocuments } from '../limits/trusted-documents.js';
 import { useFinishUpstream } from './plugins/finish-upstream.js';
 import type { GraphiQLDefaults } from './plugins/graphiql-page.js';
 import { useGraphiQLPage } from './plugins/graphiql-page.js';
@@ -44,6 +46,8 @@ export interface GatewayDeps {
   corsOrigins?: readonly string[] | '*';
   /** More envelop plugins, run after the gateway's own (e.g. tracing). Default none. */
   plugins?: Plugin[];
+  /** Only these documents run (TRUSTED_DOCUMENTS). Default none: every document runs. */
+  trustedDocuments?: TrustedDocumentsOptions;
 }
 
 /** The yoga instance the gateway serves. */
@@ -104,6 +108,7 @@ export function createGateway(deps: GatewayDeps): GatewayYoga {
       useCsrfPrevention(),
       useBodyLimit(limits.maxBodyBytes),
       useJsonDepthLimit(limits.maxJsonDepth),
+      ...(deps.trustedDocuments ? useTrustedDocuments(deps.trustedDocuments) : []),
       useIntrospection(introspection),
       ...useOperationLimits(limits, {
         maxPageSize: deps.limits.maxPageSize,

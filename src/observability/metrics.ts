@@ -4,6 +4,7 @@ import { operationTypeOf } from './operation-type.js';
 import type { AuditedWrite } from './audit.js';
 import type { CompletedCall } from '../upstream/http.js';
 import type { EventLoopWatch } from './event-loop.js';
+import type { DocumentTrust } from '../limits/trusted-documents.js';
 import { errorCodesOf } from '../errors.js';
 
 /** The gateway's own Prometheus metrics, next to graphql-yoga's (one registry per gateway). */
@@ -29,6 +30,10 @@ export interface GatewayMetrics {
   readonly writes: Counter<'mutation' | 'outcome'>;
   /** Counts one finished write mutation (see audit.ts). */
   countWrite(write: AuditedWrite): void;
+  /** Operations by how their document was judged under TRUSTED_DOCUMENTS (none without it). */
+  readonly documents: Counter<'document'>;
+  /** Counts one operation's document: trusted, untrusted (rollout mode) or refused. */
+  countDocument(trust: DocumentTrust): void;
 }
 
 export interface GatewayMetricsOptions {
@@ -38,6 +43,8 @@ export interface GatewayMetricsOptions {
   circuitState?: () => 'closed' | 'open' | 'half-open' | undefined;
   /** The gateway's event-loop watch, exported as `gateway_event_loop_*`. Default none. */
   eventLoop?: EventLoopWatch;
+  /** How many documents TRUSTED_DOCUMENTS lists now, exported as `gateway_trusted_documents`. */
+  trustedDocuments?: () => number;
 }
 
 // How late the loop ran since the last scrape, and for how long in all it was blocked.
@@ -84,6 +91,17 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
       registers: [registry],
       collect() {
         this.set(circuitState() === 'open' ? 1 : 0);
+      },
+    });
+  }
+  const { trustedDocuments } = options;
+  if (trustedDocuments) {
+    new Gauge({
+      name: 'gateway_trusted_documents',
+      help: 'Documents listed by TRUSTED_DOCUMENTS (after the last successful load or SIGHUP reload)',
+      registers: [registry],
+      collect() {
+        this.set(trustedDocuments());
       },
     });
   }
@@ -134,9 +152,18 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     labelNames: ['mutation', 'outcome'] as const,
     registers: [registry],
   });
+  const documents = new Counter({
+    name: 'gateway_graphql_documents_total',
+    help:
+      'GraphQL operations under TRUSTED_DOCUMENTS, by their document: trusted (listed, by id or ' +
+      'exact text), untrusted (free-form, run because ALLOW_ARBITRARY_DOCUMENTS is on) or refused',
+    labelNames: ['document'] as const,
+    registers: [registry],
+  });
   return {
     registry,
     inFlight,
+    documents,
     revokedGrants,
     writes,
     httpDuration,
@@ -151,6 +178,9 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     },
     countErrors(codes) {
       for (const code of codes) errors.labels(code).inc();
+    },
+    countDocument(trust) {
+      documents.labels(trust).inc();
     },
     countWrite(write) {
       writes.labels(write.mutation, write.outcome).inc();
