@@ -18,6 +18,7 @@ import type { RevokeResult } from '../grants/revoke.js';
 import { useUpstreamErrors } from './plugins/upstream-errors.js';
 import { buildSchema } from './schema/index.js';
 import type { AuthentikClient } from '../upstream/authentik.js';
+import { RequestBudget } from '../upstream/request-budget.js';
 
 /** What GraphiQL opens with (demo mode prefills a working query and the demo token). */
 export interface GraphiQLDefaults {
@@ -96,8 +97,6 @@ export function createGateway(deps: GatewayDeps): GatewayYoga {
       useBodyLimit(limits.maxBodyBytes),
       useIntrospection(introspection),
       ...useOperationLimits(limits, {
-        maxPageSize: deps.limits.maxPageSize,
-        searchScanLimit: deps.limits.searchScanLimit,
         introspection,
       }),
       ...(deps.plugins ?? []),
@@ -108,7 +107,7 @@ export function createGateway(deps: GatewayDeps): GatewayYoga {
         deps.limits,
         request,
         deps.metrics?.observeUpstream,
-        { maxCalls: limits.maxCost },
+        new RequestBudget(limits.maxCost),
         onRevoke,
       ),
   });
