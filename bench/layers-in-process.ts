@@ -21,6 +21,7 @@ import type { App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { REFRESH_TOKENS, ROUTES } from '../src/upstream/authentik.js';
 import type { UpstreamCall } from '../src/upstream/http.js';
+import { RequestBudget } from '../src/upstream/request-budget.js';
 import { graphqlRequest } from './probe.js';
 import { OPERATIONS } from './scenarios.js';
 
@@ -104,7 +105,7 @@ function layers(app: App, settings: InProcessSettings): [InProcessLayerId, Opera
     [
       'list-grants',
       async (authorization) => {
-        const api = app.authentik.forRequest(upstreamCall(authorization), { maxCalls: 50 });
+        const api = app.authentik.forRequest(upstreamCall(authorization), new RequestBudget(50));
         const page = await api.listGrants(REFRESH_TOKENS, {
           ordering: 'provider,expires,pk',
           includeGroups: false,

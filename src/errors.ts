@@ -130,6 +130,32 @@ export function searchTooBroad(rowsToRead: number, limit: number): GraphQLError 
   );
 }
 
+/**
+ * MAX_COST, the budget of calls to authentik per operation, refused at one of three moments:
+ * `before-any-call` (the operation certainly needs more, counted from the document),
+ * `when-known` (authentik's first answers showed the need; the fields that needed it fail) or
+ * `used-up` (the budget ran out while the operation ran). `found`: the calls it needs, at least.
+ */
+export function costExceeded(
+  max: number,
+  found: number | undefined,
+  moment: 'before-any-call' | 'when-known' | 'used-up',
+): GraphQLError {
+  const needs = `needs at least ${found} calls to authentik, more than its budget of ${max} (MAX_COST)`;
+  const what = {
+    'before-any-call': `This operation ${needs}: refused before any call.`,
+    'when-known': `This operation ${needs}: the fields that needed them were refused before reading on.`,
+    'used-up': `This operation has used its budget of ${max} calls to authentik (MAX_COST); the fields that needed more were not resolved.`,
+  }[moment];
+  return limitExceeded(
+    'MAX_COST',
+    `${what} Narrow lists with filter.userPk or filter.providerPk, leave out totalCount where a ` +
+      'page is enough (a filtered count reads every page), look up fewer ids, or split the operation.',
+    max,
+    found,
+  );
+}
+
 const UNAUTHENTICATED_DETAILS = new Set([
   'Authentication credentials were not provided.',
   'Token invalid/expired',
@@ -180,13 +206,8 @@ export function upstreamToGraphQLError(error: UpstreamError): GraphQLError {
         'This field needs authentik: send your authentik API token in the Authorization header',
       );
     case 'over-budget': {
-      const max = error.details.maxCalls ?? 0;
-      return limitExceeded(
-        'MAX_COST',
-        `This operation has used its budget of ${max} calls to authentik (MAX_COST); the ` +
-          'fields that needed more were not resolved. Ask for smaller pages or fewer fields.',
-        max,
-      );
+      const { maxCalls = 0, found, refusedEarly } = error.details;
+      return costExceeded(maxCalls, found, refusedEarly ? 'when-known' : 'used-up');
     }
     case 'timeout':
       return make(ErrorCode.UPSTREAM_TIMEOUT, error.message);

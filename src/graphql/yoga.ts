@@ -25,6 +25,7 @@ import { corsFor } from './cors.js';
 import { useUpstreamErrors } from './plugins/upstream-errors.js';
 import { buildSchema } from './schema/index.js';
 import type { AuthentikClient } from '../upstream/authentik.js';
+import { RequestBudget } from '../upstream/request-budget.js';
 
 export interface GatewayDeps {
   /** The authentik origin's client (one undici Pool), created and closed by the caller. */
@@ -111,8 +112,6 @@ export function createGateway(deps: GatewayDeps): GatewayYoga {
       ...(deps.trustedDocuments ? useTrustedDocuments(deps.trustedDocuments) : []),
       useIntrospection(introspection),
       ...useOperationLimits(limits, {
-        maxPageSize: deps.limits.maxPageSize,
-        searchScanLimit: deps.limits.searchScanLimit,
         introspection,
       }),
       ...(deps.plugins ?? []),
@@ -122,7 +121,7 @@ export function createGateway(deps: GatewayDeps): GatewayYoga {
         authentik: deps.authentik,
         limits: deps.limits,
         request,
-        budget: { maxCalls: limits.maxCost },
+        budget: new RequestBudget(limits.maxCost),
         onCall: metrics?.observeUpstream,
         onWrite,
       }),

@@ -14,7 +14,11 @@ export interface OperationLimits {
   maxTokens: number;
   /** Directives per operation (MAX_DIRECTIVES). Default 20. */
   maxDirectives: number;
-  /** Estimated calls to authentik per operation (MAX_COST), see upstream-cost.ts. Default 150. */
+  /**
+   * Calls to authentik per operation (MAX_COST): refused before any call when the document
+   * certainly needs more (upstream-cost.ts), else counted while it runs
+   * (upstream/request-budget.ts). Default 150.
+   */
   maxCost: number;
   /** Largest request body in bytes (MAX_BODY_BYTES). Default 100000. */
   maxBodyBytes: number;
@@ -70,12 +74,12 @@ function reportTo(limit: string, max: number) {
 
 /**
  * graphql-armor's depth, alias, token and directive limits, and the gateway's upstream-call
- * estimate in place of armor's cost limit (which cannot see variables or default page sizes).
- * Field suggestions ("Did you mean ...") are hidden when introspection is off.
+ * count in place of armor's cost limit (which cannot see variables or which fields call
+ * authentik). Field suggestions ("Did you mean ...") are hidden when introspection is off.
  */
 export function useOperationLimits(
   limits: OperationLimits,
-  options: { maxPageSize: number; searchScanLimit: number; introspection: boolean },
+  options: { introspection: boolean },
 ): Plugin[] {
   const tokensError = armorRejection('MAX_TOKENS', limits.maxTokens);
   return [
@@ -98,10 +102,6 @@ export function useOperationLimits(
         ],
       },
     }),
-    useUpstreamCostLimit({
-      maxCost: limits.maxCost,
-      maxPageSize: options.maxPageSize,
-      searchScanLimit: options.searchScanLimit,
-    }),
+    useUpstreamCostLimit({ maxCost: limits.maxCost }),
   ];
 }

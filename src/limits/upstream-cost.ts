@@ -18,21 +18,14 @@ import {
   typeFromAST,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { limitExceeded } from '../errors.js';
-import { forcesScan, scanCallsAtMost } from '../pagination/token-connection.js';
-import { DEFAULT_PAGE_ROWS } from '../pagination/window-args.js';
+import { costExceeded } from '../errors.js';
 
-/** How upstream calls are estimated (see {@link estimateUpstreamCalls}). */
-export interface UpstreamCostOptions {
-  /** Most estimated upstream calls one operation may make (MAX_COST). */
-  maxCost: number;
-  /** Largest first/last (larger values are refused by the resolvers anyway). Default 100. */
-  maxPageSize?: number;
-  /**
-   * SEARCH_SCAN_LIMIT: a connection the gateway must scan (search, isExpired, revoked) costs the
-   * calls it may make to read that many rows. Default 10000.
-   */
-  searchScanLimit?: number;
+/** What the pre-check counted (see {@link estimateUpstreamCalls}). */
+export interface UpstreamCallEstimate {
+  /** Calls to authentik the operation makes at least: as many as if every list came back empty. */
+  calls: number;
+  /** Selections the count visited: each selection of the document at most once. */
+  visits: number;
 }
 
 type Variables = Record<string, unknown>;
@@ -45,8 +38,11 @@ interface Walk {
   fragments: Map<string, FragmentDefinitionNode>;
   variables: Variables;
   operation: OperationDefinitionNode;
-  maxPageSize: number;
-  scanCost: number;
+  /** Calls of each fragment's selection, once counted: a fragment is walked once per operation. */
+  fragmentCalls: Map<string, number>;
+  /** Fragments being walked (a cycle is invalid GraphQL, refused by validation: it counts 0). */
+  entered: Set<string>;
+  visits: number;
 }
 
 // A literal or variable argument as plain JSON (what the resolvers will see, near enough).
@@ -89,135 +85,114 @@ function argument(
   return definition.args.find((a) => a.name === name)?.defaultValue;
 }
 
-function pageSize(value: unknown, walk: Walk): number | undefined {
-  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
-  return Math.max(0, Math.min(Math.trunc(value), walk.maxPageSize));
+// Loaders collapse duplicates (routers repeat references): only distinct entries cost. An entry
+// too deeply nested to compare (JSON.stringify's RangeError) counts as one of its own.
+function distinctEntries(list: readonly unknown[]): number {
+  const seen = new Set<string>();
+  let uncomparable = 0;
+  for (const entry of list) {
+    try {
+      seen.add(JSON.stringify(entry) ?? 'undefined');
+    } catch {
+      uncomparable++;
+    }
+  }
+  return seen.size + uncomparable;
 }
 
-// A connection the gateway answers by reading the list until it has enough matches.
-function scans(field: FieldNode, definition: GraphQLField<unknown, unknown>, walk: Walk): boolean {
-  return forcesScan({
-    search: argument(field, definition, 'search', walk),
-    filter: argument(field, definition, 'filter', walk) as Parameters<
-      typeof forcesScan
-    >[0]['filter'],
-  });
-}
-
-/**
- * Marks a field that may load its parent object from authentik (one call per distinct object,
- * through the request's loader): the estimate counts one call per parent it may be asked of.
- */
-export const LOADS_PARENT = { upstreamCost: 'loads-parent' } as const;
-
-function loadsParent(definition: GraphQLField<unknown, unknown>): boolean {
-  return definition.extensions?.upstreamCost === LOADS_PARENT.upstreamCost;
-}
-
-// Upstream calls of one field and what its children are multiplied by.
-function fieldCost(
+// Calls one field makes by itself, and how many times what it selects is asked for.
+function fieldCalls(
   field: FieldNode,
   definition: GraphQLField<unknown, unknown>,
   parent: GraphQLCompositeType,
   walk: Walk,
-): { own: number; fanOut: number } {
+): { own: number; perResult: number } {
   const named = getNamedType(definition.type);
-  if (isObjectType(named) && named.name.endsWith('Connection')) {
-    const size =
-      pageSize(argument(field, definition, 'first', walk), walk) ??
-      pageSize(argument(field, definition, 'last', walk), walk) ??
-      DEFAULT_PAGE_ROWS;
-    return { own: scans(field, definition, walk) ? walk.scanCost : 1, fanOut: size };
-  }
+  // A connection reads one page at least. How many rows come back, and so what its rows'
+  // fields cost, is not known before authentik answers: the budget counts that as it runs.
+  if (isObjectType(named) && named.name.endsWith('Connection')) return { own: 1, perResult: 0 };
   for (const name of LOOKUP_LISTS) {
     const list = argument(field, definition, name, walk);
     if (Array.isArray(list)) {
-      // Loaders collapse duplicates (routers repeat references): only distinct entries cost.
-      const distinct = new Set(list.map((entry) => JSON.stringify(entry))).size;
-      return { own: distinct, fanOut: distinct };
+      const distinct = distinctEntries(list);
+      return { own: distinct, perResult: distinct };
     }
   }
   // A field that declares its own call count (revokeOAuth2Grants: one list call per grant kind;
   // its DELETEs are bounded by MAX_REVOKE, not MAX_COST).
   const declared = definition.extensions?.upstreamCost;
-  if (typeof declared === 'number') return { own: declared, fanOut: 1 };
+  if (typeof declared === 'number') return { own: declared, perResult: 1 };
   const isRoot = parent === walk.schema.getQueryType() || parent === walk.schema.getMutationType();
   const lookup = isRoot && isCompositeType(named) && definition.args.length > 0;
-  return { own: lookup ? 1 : 0, fanOut: 1 };
+  return { own: lookup ? 1 : 0, perResult: 1 };
 }
 
-// Its own walk, not selection.ts's someField: it types each fragment's fields by its condition,
-// costs a fragment once per place it is spread (guarded along its path only) and multiplies.
-function selectionCost(
-  set: SelectionSetNode | undefined,
-  parent: GraphQLCompositeType,
-  multiplier: number,
-  walk: Walk,
-  spreads: ReadonlySet<string>,
-): number {
-  if (!set) return 0;
+// Like graphql-js's field collection, a fragment spread twice in one selection set counts once;
+// a fragment's count is kept, so each fragment is walked once however often it is spread.
+function selectionCalls(set: SelectionSetNode, parent: GraphQLCompositeType, walk: Walk): number {
   let total = 0;
-  let parentLoadCounted = false;
+  const spread = new Set<string>();
   for (const selection of set.selections) {
+    walk.visits++;
     if (selection.kind === Kind.FIELD) {
       const name = selection.name.value;
       if (name.startsWith('__') || !(isObjectType(parent) || isInterfaceType(parent))) continue;
       const definition = parent.getFields()[name];
       if (!definition) continue;
-      if (!parentLoadCounted && loadsParent(definition)) {
-        parentLoadCounted = true;
-        total += multiplier;
-      }
-      const { own, fanOut } = fieldCost(selection, definition, parent, walk);
-      total += own * multiplier;
+      const { own, perResult } = fieldCalls(selection, definition, parent, walk);
+      total += own;
       const named = getNamedType(definition.type);
-      if (isCompositeType(named)) {
-        total += selectionCost(selection.selectionSet, named, multiplier * fanOut, walk, spreads);
+      if (perResult > 0 && selection.selectionSet && isCompositeType(named)) {
+        total += perResult * selectionCalls(selection.selectionSet, named, walk);
       }
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       const type = selection.typeCondition
         ? typeFromAST(walk.schema, selection.typeCondition)
         : parent;
-      if (isCompositeType(type)) {
-        total += selectionCost(selection.selectionSet, type, multiplier, walk, spreads);
-      }
-    } else {
-      const name = selection.name.value;
-      const fragment = walk.fragments.get(name);
-      if (!fragment || spreads.has(name)) continue;
-      const type = typeFromAST(walk.schema, fragment.typeCondition);
-      if (isCompositeType(type)) {
-        const inner = new Set(spreads).add(name);
-        total += selectionCost(fragment.selectionSet, type, multiplier, walk, inner);
-      }
+      if (isCompositeType(type)) total += selectionCalls(selection.selectionSet, type, walk);
+    } else if (!spread.has(selection.name.value)) {
+      spread.add(selection.name.value);
+      total += fragmentCalls(selection.name.value, walk);
     }
   }
   return total;
 }
 
+function fragmentCalls(name: string, walk: Walk): number {
+  const counted = walk.fragmentCalls.get(name);
+  if (counted !== undefined) return counted;
+  const fragment = walk.fragments.get(name);
+  if (!fragment || walk.entered.has(name)) return 0;
+  const type = typeFromAST(walk.schema, fragment.typeCondition);
+  if (!isCompositeType(type)) return 0;
+  walk.entered.add(name);
+  const calls = selectionCalls(fragment.selectionSet, type, walk);
+  walk.entered.delete(name);
+  walk.fragmentCalls.set(name, calls);
+  return calls;
+}
+
 /**
- * Estimates how many calls to authentik an operation may make: a connection costs one call (the
- * calls a scan may make, `ceil(SEARCH_SCAN_LIMIT / 100)`, when it must scan) and multiplies
- * everything below it by its page size (first/last, default 20); `ids`/`pks`/`representations`
- * lists cost and multiply by their distinct entries; a field with a numeric
- * `extensions.upstreamCost` costs that; any other root field with arguments that returns an
- * object is one lookup; a field marked LOADS_PARENT (a provider's OAuth2 fields on newer
- * authentik) costs one call per object it may be asked of. The request's budget enforces the
- * same MAX_COST while executing (upstream/authentik.ts), so an estimate that is low is safe.
+ * Counts the calls to authentik an operation certainly makes, from the document and its
+ * variables alone: as many as it would make if every list it reads came back empty. A connection
+ * counts 1 (the page it reads at least; what its rows select is not counted, since how many rows
+ * come back is not known); `ids`/`pks`/`representations` count 1 per distinct entry, and what is
+ * selected below them once per entry; a field with a numeric `extensions.upstreamCost` counts
+ * that; any other root field with arguments that returns an object is one lookup. Linear in the
+ * document: each selection is visited at most once (`visits`). While the operation runs, the
+ * request's budget (upstream/request-budget.ts) counts the rest from authentik's answers.
  */
 export function estimateUpstreamCalls(
   schema: GraphQLSchema,
   document: { definitions: readonly { kind: string }[] },
   operationName: string | null | undefined,
   variables: Variables | null | undefined,
-  options: Omit<UpstreamCostOptions, 'maxCost'> = {},
-): number {
+): UpstreamCallEstimate {
   const doc = document as Parameters<typeof getOperationAST>[0];
   const operation = getOperationAST(doc, operationName);
-  if (!operation) return 0;
   const root =
-    operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
-  if (!root) return 0;
+    operation?.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
+  if (!operation || !root) return { calls: 0, visits: 0 };
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of doc.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION)
@@ -228,51 +203,44 @@ export function estimateUpstreamCalls(
     fragments,
     variables: variables ?? {},
     operation,
-    maxPageSize: options.maxPageSize ?? 100,
-    scanCost: scanCallsAtMost(options.searchScanLimit ?? 10_000),
+    fragmentCalls: new Map(),
+    entered: new Set(),
+    visits: 0,
   };
-  return selectionCost(operation.selectionSet, root, 1, walk, new Set());
+  const calls = selectionCalls(operation.selectionSet, root, walk);
+  return { calls, visits: walk.visits };
 }
 
 /**
- * Refuses, before anything is sent to authentik, an operation whose estimated upstream calls
- * exceed `maxCost`. It runs at execution time because the estimate needs the variables
- * (validation results are cached per document).
+ * Refuses, before anything is sent to authentik, an operation that certainly needs more than
+ * `maxCost` calls (see {@link estimateUpstreamCalls}). It runs at execution time because the
+ * count needs the variables (validation results are cached per document).
  */
-export function useUpstreamCostLimit(options: UpstreamCostOptions): Plugin {
-  // Without variables the estimate depends on the document alone (yoga reuses parsed documents).
-  const costWithoutVariables = new WeakMap<object, Map<string, number>>();
+export function useUpstreamCostLimit(options: { maxCost: number }): Plugin {
+  // Without variables the count depends on the document alone (yoga reuses parsed documents).
+  const callsWithoutVariables = new WeakMap<object, Map<string, number>>();
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const estimate = () =>
+      const count = () =>
         estimateUpstreamCalls(
           args.schema,
           args.document,
           args.operationName,
           args.variableValues as Variables | null | undefined,
-          options,
-        );
-      let cost: number;
+        ).calls;
+      let calls: number;
       if (args.variableValues && Object.keys(args.variableValues).length > 0) {
-        cost = estimate();
+        calls = count();
       } else {
-        let byOperation = costWithoutVariables.get(args.document);
-        if (!byOperation) costWithoutVariables.set(args.document, (byOperation = new Map()));
+        let byOperation = callsWithoutVariables.get(args.document);
+        if (!byOperation) callsWithoutVariables.set(args.document, (byOperation = new Map()));
         const operation = args.operationName ?? '';
-        cost = byOperation.get(operation) ?? estimate();
-        byOperation.set(operation, cost);
+        calls = byOperation.get(operation) ?? count();
+        byOperation.set(operation, calls);
       }
-      if (cost > options.maxCost) {
+      if (calls > options.maxCost) {
         setResultAndStopExecution({
-          errors: [
-            limitExceeded(
-              'MAX_COST',
-              `Operation cost limit of ${options.maxCost} upstream calls (MAX_COST) exceeded: this operation may ` +
-                `make about ${cost} calls to authentik. Ask for smaller pages (first/last) or nest fewer connections.`,
-              options.maxCost,
-              cost,
-            ),
-          ],
+          errors: [costExceeded(options.maxCost, calls, 'before-any-call')],
         });
       }
     },

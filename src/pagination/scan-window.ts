@@ -2,6 +2,8 @@ import { searchTooBroad } from '../errors.js';
 import type { UpstreamToken } from '../upstream/types.js';
 import type { IndexedRow, TokenConnection } from './connection-result.js';
 import { buildConnection } from './connection-result.js';
+import { windowToPages } from './page-plan.js';
+import type { ListBudget } from '../upstream/request-budget.js';
 import type { UpstreamRows } from './upstream-rows.js';
 import type { WindowArgs } from './window-args.js';
 
@@ -14,6 +16,8 @@ export interface ScanOptions {
   scanLimit: number;
   /** The client selected `totalCount`: every row must be read. */
   needsTotalCount: boolean;
+  /** The scan's share of the operation's budget: asked for its pages once the count is known. */
+  budget: ListBudget;
 }
 
 /**
@@ -21,6 +25,10 @@ export interface ScanOptions {
  * list in the requested order at the largest page size, a few pages at a time, and stops as soon
  * as the window and the rows that decide `pageInfo` are known. Cursors keep upstream indices, so
  * the next page resumes where this one stopped instead of scanning from the start.
+ *
+ * The first page tells authentik's count. From then on the pages a read needs are asked of the
+ * operation's budget before they are read: for `totalCount` every page to the end at once, else
+ * each batch, so an operation that cannot afford them stops after one page per scan.
  */
 export async function scanWindow(
   rows: UpstreamRows,
@@ -151,8 +159,17 @@ class Scanner {
         batchEnd,
         position + this.allowance(count === undefined ? undefined : count - from),
       );
-      await this.rows.ensure(position, batchEnd);
-      const end = Math.min(batchEnd, this.rows.count ?? batchEnd);
+      let end: number;
+      if (count === undefined) {
+        await this.firstPage(Math.floor(position / size) + 1);
+        // What the page held from `position` on (a tenant may serve fewer rows than asked).
+        end = position;
+        while (end < batchEnd && this.rows.at(end)) end++;
+      } else {
+        await this.reserve(position, toTheEnd ? count : batchEnd);
+        await this.rows.ensure(position, batchEnd);
+        end = Math.min(batchEnd, this.rows.count ?? batchEnd);
+      }
       for (; position < end; position++) {
         const row = this.rows.at(position);
         this.examined++;
@@ -181,8 +198,18 @@ class Scanner {
       let batchStart = Math.max(lowerBound + 1, (Math.ceil(position / size) - pages) * size, 0);
       pages = SCAN_PAGES_IN_FLIGHT;
       batchStart = Math.max(batchStart, position - this.allowance(position - lowerBound - 1));
-      await this.rows.ensure(batchStart, position);
-      position = Math.min(position, this.rows.count ?? position);
+      if (this.rows.count === undefined) {
+        await this.firstPage(Math.floor(batchStart / size) + 1);
+        position = Math.min(position, this.rows.count ?? position);
+        // What the page held below `position` (a tenant may serve fewer rows than asked).
+        let held = position;
+        while (held > batchStart && this.rows.at(held - 1)) held--;
+        batchStart = held;
+      } else {
+        await this.reserve(batchStart, position);
+        await this.rows.ensure(batchStart, position);
+        position = Math.min(position, this.rows.count ?? position);
+      }
       while (position > batchStart && found.length < want) {
         position--;
         const row = this.rows.at(position);
@@ -193,6 +220,30 @@ class Scanner {
       position = Math.min(position, batchStart);
     }
     return found;
+  }
+
+  // The first read is one page, whatever it holds (a tenant may serve fewer rows than asked):
+  // the count it tells decides the rest, which is asked of the budget before it is read.
+  private async firstPage(page: number): Promise<void> {
+    const size = this.rows.maxPageSize;
+    if (!(await this.rows.fetchPage(page, size))) await this.rows.fetchPage('last', size);
+  }
+
+  // Asks the operation's budget for the calls that reading rows [from, to) takes, in this scan's
+  // batches of pages (rows already here cost none); waits until they are granted.
+  private async reserve(from: number, to: number): Promise<void> {
+    const size = this.rows.maxPageSize;
+    let calls = 0;
+    for (let start = from; start < to;) {
+      const end = Math.min(to, (Math.floor(start / size) + SCAN_PAGES_IN_FLIGHT) * size);
+      let first = start;
+      let last = end;
+      while (first < last && this.rows.at(first)) first++;
+      while (last > first && this.rows.at(last - 1)) last--;
+      if (first < last) calls += windowToPages(first, last, size).pages.length;
+      start = end;
+    }
+    await this.options.budget.need(calls);
   }
 
   /** Drops a row the scan kept but no longer needs. */

@@ -1,10 +1,9 @@
 import { requirePositiveId } from '../limits/client-values.js';
-import { AUTHENTIK_MAX_PAGE_SIZE } from '../upstream/authentik.js';
 import type { AuthentikApi, GrantEndpoint, TokenListQuery } from '../upstream/authentik.js';
 import type { UpstreamToken } from '../upstream/types.js';
 import type { TokenConnection } from './connection-result.js';
 import { queryFingerprint } from './cursor.js';
-import { offsetWindow } from './offset-window.js';
+import { offsetWindow, offsetWindowCalls } from './offset-window.js';
 import { scanWindow } from './scan-window.js';
 import { matchesSearch, searchTermsOf } from './search-terms.js';
 import type { SearchLimits } from './search-terms.js';
@@ -62,11 +61,6 @@ export function forcesScan(args: {
   );
 }
 
-/** Most upstream calls one scan may make: SEARCH_SCAN_LIMIT rows in authentik's largest pages. */
-export function scanCallsAtMost(scanLimit: number): number {
-  return Math.ceil(scanLimit / AUTHENTIK_MAX_PAGE_SIZE);
-}
-
 /** authentik's own default ordering, which has no unique tie-breaker of its own. */
 const DEFAULT_ORDERING: readonly TokenOrder[] = [
   { field: 'provider', direction: 'asc' },
@@ -91,7 +85,9 @@ export function toUpstreamOrdering(orderBy: readonly TokenOrder[] | null | undef
 
 /**
  * Resolves a grant connection (`refreshTokens(...)`, `accessTokens(...)`, ...): a Relay window
- * over one of authentik's page-numbered grant lists.
+ * over one of authentik's page-numbered grant lists. Its calls are one list of the operation's
+ * budget (upstream/request-budget.ts): the first once the operation can afford it, the rest of
+ * a scan once authentik's count has told how many and the operation can afford them all.
  */
 export async function resolveTokenConnection(
   api: AuthentikApi,
@@ -126,17 +122,25 @@ export async function resolveTokenConnection(
     endpoint.segment,
   ]);
   const window = readWindowArgs(args, options.maxPageSize, fingerprint);
-  const rows = new UpstreamRows(api, endpoint, query);
-  if (!forcesScan(args)) {
-    return offsetWindow(rows, window, fingerprint);
+  const scans = forcesScan(args);
+  // A scan's first call is one page; a window's, the pages its plan needs.
+  const budget = await api.budget.openList(scans ? 1 : offsetWindowCalls(window, api.maxPageSize));
+  try {
+    const rows = new UpstreamRows(api, endpoint, query, budget);
+    if (!scans) {
+      return await offsetWindow(rows, window, fingerprint);
+    }
+    const matches = (token: UpstreamToken) =>
+      (isExpired === undefined || token.is_expired === isExpired) &&
+      (revoked === undefined || token.revoked === revoked) &&
+      matchesSearch(token, terms);
+    return await scanWindow(rows, window, fingerprint, {
+      matches,
+      scanLimit: options.scanLimit,
+      needsTotalCount: options.needsTotalCount,
+      budget,
+    });
+  } finally {
+    budget.close();
   }
-  const matches = (token: UpstreamToken) =>
-    (isExpired === undefined || token.is_expired === isExpired) &&
-    (revoked === undefined || token.revoked === revoked) &&
-    matchesSearch(token, terms);
-  return scanWindow(rows, window, fingerprint, {
-    matches,
-    scanLimit: options.scanLimit,
-    needsTotalCount: options.needsTotalCount,
-  });
 }

@@ -1,4 +1,5 @@
 import type { AuthentikApi, GrantEndpoint, TokenListQuery } from '../upstream/authentik.js';
+import type { ListBudget } from '../upstream/request-budget.js';
 import type { UpstreamToken } from '../upstream/types.js';
 import { UpstreamError } from '../upstream/upstream-error.js';
 import { windowToPages } from './page-plan.js';
@@ -25,6 +26,8 @@ export class UpstreamRows {
     private readonly api: AuthentikApi,
     private readonly endpoint: GrantEndpoint,
     private readonly query: TokenListQuery,
+    /** The list's share of the operation's budget (its calls use what it was promised). */
+    private readonly budget?: ListBudget,
   ) {}
 
   /** Rows in the upstream list, once a page has been read. */
@@ -47,7 +50,11 @@ export class UpstreamRows {
     this.rows.delete(index);
   }
 
-  /** Loads every row of [from, to) that exists, in as few calls as the page plan allows. */
+  /**
+   * Loads every row of [from, to) that exists, in as few calls as the page plan allows. When the
+   * first pages fall short (a tenant serving smaller pages than known), the calls of the new plan
+   * are asked of the list's budget before they are made.
+   */
   async ensure(from: number, to: number): Promise<void> {
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const end = this.knownCount === undefined ? to : Math.min(to, this.knownCount);
@@ -57,6 +64,7 @@ export class UpstreamRows {
       while (last > first && this.rows.has(last - 1)) last--;
       if (first >= last) return;
       const plan = windowToPages(first, last, this.maxPageSize);
+      if (round > 0) await this.budget?.need(plan.pages.length);
       let pastTheEnd = false;
       await forEachBounded(plan.pages, PAGES_IN_FLIGHT, async (page) => {
         if (!(await this.fetchPage(page, plan.pageSize))) pastTheEnd = true;
@@ -71,7 +79,8 @@ export class UpstreamRows {
 
   /** Fetches one page and records its rows; false when authentik says the page is past the end. */
   async fetchPage(page: number | 'last', pageSize: number): Promise<boolean> {
-    const answer = await this.api.listGrants(this.endpoint, { ...this.query, page, pageSize });
+    const request = { ...this.query, page, pageSize };
+    const answer = await this.api.listGrants(this.endpoint, request, this.budget);
     if (answer.kind === 'invalid-page') return false;
     const { rows, pagination } = answer;
     this.knownCount = pagination.count;

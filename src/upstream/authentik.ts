@@ -7,6 +7,8 @@ import type {
   UpstreamUser,
 } from './types.js';
 import { UpstreamError } from './upstream-error.js';
+import type { ListBudget } from './request-budget.js';
+import { RequestBudget } from './request-budget.js';
 
 /** What narrows and orders the upstream list (everything but the page). */
 export interface TokenListQuery {
@@ -117,12 +119,6 @@ export function grantTarget(
     : targetOf(endpoint.rowRoute, pk, query);
 }
 
-/** Limits on what one GraphQL operation may ask of authentik. */
-export interface RequestBudget {
-  /** Most calls one operation may make (MAX_COST); the next one is refused, not sent. */
-  maxCalls: number;
-}
-
 /** authentik's documented page-size maximum; a tenant may clamp lower (learned per origin). */
 export const AUTHENTIK_MAX_PAGE_SIZE = 100;
 
@@ -190,7 +186,10 @@ export class AuthentikClient {
     }
   }
 
-  /** An API bound to one GraphQL request's credentials, abort signal and call budget. */
+  /**
+   * An API bound to one GraphQL request's credentials, abort signal and call budget (MAX_COST;
+   * default none).
+   */
   forRequest(call: UpstreamCall, budget?: RequestBudget): AuthentikApi {
     return new AuthentikApi(this, call, budget);
   }
@@ -219,17 +218,22 @@ export class AuthentikApi {
     return this.client.maxPageSize;
   }
 
-  /** Calls this operation has asked for (joined shared calls included: the count is its own). */
-  private callsAsked = 0;
-
   constructor(
     readonly client: AuthentikClient,
     private readonly call: UpstreamCall,
-    private readonly budget?: RequestBudget,
+    /** This operation's calls to authentik (MAX_COST): every call but a revoke's DELETEs counts. */
+    readonly budget: RequestBudget = new RequestBudget(Infinity),
   ) {}
 
-  /** One page of a grant list; `invalid-page` for authentik's 404 past the end. */
-  async listGrants(endpoint: GrantEndpoint, request: TokenPageRequest): Promise<TokenPage> {
+  /**
+   * One page of a grant list; `invalid-page` for authentik's 404 past the end. The call counts
+   * against `list`'s promised calls when it has some.
+   */
+  async listGrants(
+    endpoint: GrantEndpoint,
+    request: TokenPageRequest,
+    list?: ListBudget,
+  ): Promise<TokenPage> {
     const query = new URLSearchParams();
     query.set('ordering', request.ordering);
     if (request.provider !== undefined) query.set('provider', String(request.provider));
@@ -238,7 +242,7 @@ export class AuthentikApi {
     if (!request.includeRoles) query.set('include_roles', 'false');
     query.set('page', String(request.page));
     query.set('page_size', String(request.pageSize));
-    const response = await this.send('GET', grantTarget(endpoint, undefined, query));
+    const response = await this.send('GET', grantTarget(endpoint, undefined, query), { list });
     if (response.status === 404 && detailOf(response.json) === 'Invalid page.') {
       return { kind: 'invalid-page' };
     }
@@ -290,7 +294,7 @@ export class AuthentikApi {
     pk: number,
     options: { outsideBudget?: boolean } = {},
   ): Promise<DeleteOutcome> {
-    const response = await this.send('DELETE', grantTarget(endpoint, pk), options.outsideBudget);
+    const response = await this.send('DELETE', grantTarget(endpoint, pk), options);
     if (response.status === 404) return 'gone';
     expectOk(response);
     return 'deleted';
@@ -303,22 +307,17 @@ export class AuthentikApi {
   }
 
   // Nothing is sent without credentials (authentik would refuse it) or past the operation's budget.
-  // `outsideBudget`: a call bounded by another limit (a revoke's DELETEs, by MAX_REVOKE).
+  // `outsideBudget`: a call bounded by another limit (a revoke's DELETEs, by MAX_REVOKE); `list`:
+  // the list whose promised calls this one uses.
   private async send(
     method: 'GET' | 'DELETE',
     target: UpstreamTarget,
-    outsideBudget = false,
+    { outsideBudget = false, list }: { outsideBudget?: boolean; list?: ListBudget } = {},
   ): Promise<UpstreamResponse> {
     if (!this.call.authorization) {
       throw new UpstreamError('no-credentials', 'the request has no Authorization header');
     }
-    if (outsideBudget) return this.client.http.request(method, target, this.call);
-    if (this.budget && this.callsAsked >= this.budget.maxCalls) {
-      throw new UpstreamError('over-budget', 'the operation has no upstream calls left', {
-        maxCalls: this.budget.maxCalls,
-      });
-    }
-    this.callsAsked++;
+    if (!outsideBudget) this.budget.spend(list);
     return this.client.http.request(method, target, this.call);
   }
 }

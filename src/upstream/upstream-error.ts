@@ -28,6 +28,10 @@ export class UpstreamError extends Error {
       fields?: Record<string, string[]>;
       /** For `over-budget`: the most calls one operation may make. */
       maxCalls?: number;
+      /** For `over-budget`: the calls the operation is known to need, at least. */
+      found?: number;
+      /** For `over-budget`: refused when its need became known, before reading on. */
+      refusedEarly?: boolean;
     } = {},
   ) {
     super(message);

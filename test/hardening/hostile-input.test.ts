@@ -231,7 +231,7 @@ describe('no credentials, no upstream call', () => {
 describe('MAX_COST is a budget of upstream calls', () => {
   let gateway: HardenedGateway;
   beforeAll(async () => {
-    // A tenant that serves 10 rows a page: a scan makes ten times the calls its estimate assumes.
+    // A tenant that serves 10 rows a page: reading it all takes 30 calls per list.
     gateway = await startHardenedGateway({
       fake: { maxPageSize: 10 },
       operationLimits: { maxCost: 40, maxAliases: 10 },
@@ -240,42 +240,69 @@ describe('MAX_COST is a budget of upstream calls', () => {
   });
   afterAll(() => gateway.close());
 
+  // 41 distinct user ids: 41 lookups, one more than the budget.
+  const ids = Array.from(
+    { length: 41 },
+    (_, i) => `"${Buffer.from(`User:${i + 1}`).toString('base64url')}"`,
+  );
+
   it.each(['toString', 'constructor', 'valueOf', 'hasOwnProperty', '__proto__'])(
     'a variable named $%s relying on its default is costed like any other',
     async (name) => {
       gateway.fake.resetRequests();
-      const query = `query ($${name}: Int = 100) {
-        refreshTokens(first: $${name}) { nodes { user { refreshTokens(first: 1) { totalCount } } } }
-      }`;
+      const query = `query ($${name}: [ID!] = [${ids.join(', ')}]) { nodes(ids: $${name}) { id } }`;
       const result = await gateway.gql(query, {});
       expect(codesOf(result)).toEqual(['LIMIT_EXCEEDED']);
-      expect(result.errors![0]!.extensions).toMatchObject({ limit: 'MAX_COST', max: 40 });
+      expect(result.errors![0]!.extensions).toMatchObject({
+        limit: 'MAX_COST',
+        max: 40,
+        found: 41,
+      });
       expect(gateway.apiCalls()).toBe(0);
     },
   );
 
-  it('six aliased full scans stop at the budget: never more than MAX_COST calls', async () => {
+  // Distinct orders, so that no list shares a call with another.
+  const ORDERS = [
+    '{ field: PK }',
+    '{ field: EXPIRES }',
+    '{ field: USER }',
+    '{ field: PROVIDER }',
+    '{ field: REVOKED }',
+    '{ field: PK, direction: DESC }',
+  ];
+
+  it('six aliased full scans that need 180 calls are refused after one call each', async () => {
     gateway.fake.resetRequests();
-    // Distinct orders, so that no scan shares a call with another.
-    const orders = ['PK', 'EXPIRES', 'USER', 'PROVIDER', 'REVOKED'];
-    const aliases = [
-      ...orders.map((field) => `{ field: ${field} }`),
-      '{ field: PK, direction: DESC }',
-    ]
-      .map(
-        (order, i) =>
-          `s${i}: refreshTokens(first: 1, orderBy: [${order}], filter: { revoked: true }) { totalCount }`,
-      )
-      .join(' ');
+    const aliases = ORDERS.map(
+      (order, i) =>
+        `s${i}: refreshTokens(first: 1, orderBy: [${order}], filter: { revoked: true }) { totalCount }`,
+    ).join(' ');
     const result = await gateway.gql(`{ ${aliases} }`);
-    // Six scans of 30 pages each would be 180 calls: the budget stops them at 40.
-    expect(gateway.apiCalls()).toBeLessThanOrEqual(40);
-    expect(gateway.apiCalls()).toBeGreaterThan(10);
-    expect(codesOf(result)).toContain('LIMIT_EXCEEDED');
-    const error = result.errors!.find((e) => e.extensions?.code === 'LIMIT_EXCEEDED')!;
+    expect(gateway.apiCalls()).toBeLessThanOrEqual(ORDERS.length);
+    expect(result.data ?? null).toBeNull();
+    expect(new Set(codesOf(result))).toEqual(new Set(['LIMIT_EXCEEDED']));
+    const error = result.errors![0]!;
     expect(error.path).toHaveLength(1);
     expect(error.message).toContain('MAX_COST');
-    expect(error.extensions).toMatchObject({ limit: 'MAX_COST', max: 40 });
+    // 300 rows in pages of 10, for each of the six.
+    expect(error.extensions).toMatchObject({ limit: 'MAX_COST', max: 40, found: 6 * 30 });
+  });
+
+  it('six 100-row windows that need 60 calls on this tenant are refused after one call each at most', async () => {
+    gateway.fake.resetRequests();
+    const aliases = ORDERS.map(
+      (order, i) => `w${i}: refreshTokens(first: 100, orderBy: [${order}]) { nodes { pk } }`,
+    ).join(' ');
+    const result = await gateway.gql(`{ ${aliases} }`);
+    expect(gateway.apiCalls()).toBeLessThanOrEqual(ORDERS.length);
+    expect(result.data ?? null).toBeNull();
+    expect(result.errors![0]!.extensions).toMatchObject({
+      code: 'LIMIT_EXCEEDED',
+      limit: 'MAX_COST',
+      max: 40,
+      found: 6 * 10,
+    });
   });
 
   it('an operation within its budget is answered in full', async () => {

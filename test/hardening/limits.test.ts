@@ -8,10 +8,10 @@ import { codesOf, gqlRequest, startHardenedGateway } from './helpers.js';
 
 const nodeId = (type: string, pk: number) => Buffer.from(`${type}:${pk}`).toString('base64url');
 
-describe('estimateUpstreamCalls', () => {
+describe('estimateUpstreamCalls: the calls an operation makes at least', () => {
   const schema = buildSchema();
   const estimate = (query: string, variables?: Record<string, unknown>) =>
-    estimateUpstreamCalls(schema, parse(query), undefined, variables);
+    estimateUpstreamCalls(schema, parse(query), undefined, variables).calls;
 
   it.each([
     ['one page', '{ refreshTokens { totalCount } }', 1],
@@ -20,48 +20,44 @@ describe('estimateUpstreamCalls', () => {
       '{ refreshTokens(first: 100) { nodes { pk user { pk } provider { name } } } }',
       1,
     ],
+    // Loaded once per provider, and only on authentik 2025.12.5+: not certain.
     [
-      "a provider's OAuth2 fields may load it, once per row",
+      "a provider's OAuth2 fields are not counted",
       '{ refreshTokens(first: 100) { nodes { pk provider { name clientId clientType } } } }',
-      101,
+      1,
     ],
     [
       'each aliased connection',
       '{ a: refreshTokens { totalCount } b: refreshTokens(last: 5) { totalCount } }',
       2,
     ],
-    // SEARCH_SCAN_LIMIT (10000) rows in pages of 100.
-    ['a search scans', '{ refreshTokens(search: "grafana") { totalCount } }', 100],
+    // How many pages a scan reads is what authentik's count says, while the operation runs.
+    ['a search reads one page at least', '{ refreshTokens(search: "grafana") { totalCount } }', 1],
     [
-      'a gateway-side filter scans',
+      'so does a gateway-side filter',
       '{ refreshTokens(filter: { revoked: true }) { totalCount } }',
-      100,
+      1,
     ],
-    ['an upstream filter does not', '{ refreshTokens(filter: { userPk: 7 }) { totalCount } }', 1],
+    // How many rows come back is not known: the rows' connections count while it runs.
     [
-      'nested connections multiply by first',
-      '{ refreshTokens(first: 30) { nodes { user { refreshTokens(first: 5) { totalCount } } } } }',
-      31,
-    ],
-    [
-      'default page size 20',
-      '{ refreshTokens { edges { node { provider { refreshTokens { totalCount } } } } } }',
-      21,
+      'a connection per row is not counted',
+      '{ refreshTokens(first: 100) { nodes { user { refreshTokens(first: 5) { totalCount } } } } }',
+      1,
     ],
     [
-      'page size clamped to MAX_PAGE_SIZE',
-      '{ refreshTokens(first: 5000) { nodes { user { refreshTokens { totalCount } } } } }',
-      101,
-    ],
-    [
-      'three levels',
+      'nor are three levels of them',
       '{ refreshTokens(first: 10) { nodes { user { refreshTokens(first: 10) { nodes { provider { refreshTokens(first: 1) { totalCount } } } } } } } }',
-      111,
+      1,
     ],
     [
       'fragments count like fields',
-      'query { refreshTokens(first: 4) { nodes { ...T } } } fragment T on RefreshToken { user { refreshTokens { totalCount } } }',
-      5,
+      'query { ...Q } fragment Q on Query { refreshTokens { totalCount } refreshToken(pk: 1) { pk } }',
+      2,
+    ],
+    [
+      'a fragment spread twice in one selection counts once (graphql-js collects it once)',
+      'query { ...Q ...Q } fragment Q on Query { refreshTokens { totalCount } }',
+      1,
     ],
     [
       'lookups by id',
@@ -69,8 +65,8 @@ describe('estimateUpstreamCalls', () => {
       2,
     ],
     [
-      'nodes(ids:) by length, children multiplied',
-      `{ nodes(ids: ["a", "b", "c"]) { ... on User { refreshTokens(first: 2) { totalCount } } } }`,
+      'nodes(ids:): one per distinct id, and what is below them once per id',
+      `{ nodes(ids: ["a", "b", "c", "a"]) { ... on User { refreshTokens(first: 2) { totalCount } } } }`,
       6,
     ],
     ['introspection is free', '{ __schema { types { name } } __typename }', 0],
@@ -78,13 +74,14 @@ describe('estimateUpstreamCalls', () => {
     expect(estimate(query)).toBe(expected);
   });
 
-  it('reads page sizes and lists from variables and their defaults', () => {
-    const query = `query ($n: Int = 7, $ids: [ID!]!) {
-      refreshTokens(first: $n) { nodes { user { refreshTokens { totalCount } } } }
+  it('reads lists from variables and their defaults', () => {
+    const query = `query ($ids: [ID!]!, $more: [ID!] = ["x", "y", "z"]) {
+      refreshTokens(first: 50) { nodes { user { refreshTokens { totalCount } } } }
       nodes(ids: $ids) { id }
+      more: nodes(ids: $more) { id }
     }`;
-    expect(estimate(query, { ids: ['x', 'y'] })).toBe(1 + 7 + 2);
-    expect(estimate(query, { n: 50, ids: [] })).toBe(1 + 50);
+    expect(estimate(query, { ids: ['x', 'y'] })).toBe(1 + 2 + 3);
+    expect(estimate(query, { ids: [], more: ['x'] })).toBe(1 + 0 + 1);
   });
 });
 
@@ -124,7 +121,7 @@ describe('operation limits', () => {
     [
       'MAX_COST',
       5,
-      '{ refreshTokens(first: 10) { nodes { user { refreshTokens(first: 1) { totalCount } } } } }',
+      `{ nodes(ids: [${[4, 7, 9, 15, 16, 23].map((pk) => `"${nodeId('User', pk)}"`).join(', ')}]) { id } }`,
     ],
   ])(
     '%s: refused with LIMIT_EXCEEDED naming the limit and its value, before any upstream call',
@@ -141,14 +138,42 @@ describe('operation limits', () => {
     },
   );
 
-  it('applies the cost limit to page sizes given as variables', async () => {
-    const query =
-      'query ($n: Int) { refreshTokens(first: $n) { nodes { user { refreshTokens(first: 1) { totalCount } } } } }';
-    const small = await gateway.gql(query, { n: 2 });
+  it('applies the cost limit to ids given as variables', async () => {
+    const query = 'query ($ids: [ID!]!) { nodes(ids: $ids) { id } }';
+    const ids = [4, 7, 9, 15, 16, 23].map((pk) => nodeId('User', pk));
+    const small = await gateway.gql(query, { ids: ids.slice(0, 2) });
     expect(small.errors).toBeUndefined();
-    const large = await gateway.gql(query, { n: 10 });
+    const large = await gateway.gql(query, { ids });
     expect(codesOf(large)).toEqual(['LIMIT_EXCEEDED']);
-    expect(large.errors![0]!.extensions).toMatchObject({ limit: 'MAX_COST', max: 5, found: 11 });
+    expect(large.errors![0]!.extensions).toMatchObject({ limit: 'MAX_COST', max: 5, found: 6 });
+  });
+
+  it('refuses nested connections once the rows show their need, before reading them', async () => {
+    // Static count 1; the page's rows have more than four users, so their connections cannot all
+    // be read: refused together, after the one call that told it.
+    gateway.fake.resetRequests();
+    const result = await gateway.gql(
+      '{ refreshTokens(first: 30) { nodes { user { refreshTokens(first: 1) { totalCount } } } } }',
+    );
+    expect(result.data ?? null).toBeNull();
+    expect(new Set(codesOf(result))).toEqual(new Set(['LIMIT_EXCEEDED']));
+    expect(result.errors![0]!.extensions).toMatchObject({ limit: 'MAX_COST', max: 5 });
+    expect(result.errors![0]!.extensions!.found).toBeGreaterThan(5);
+    expect(gateway.apiCalls()).toBe(1);
+  });
+
+  it('stops calls no answer foretold at the budget: never more than MAX_COST calls', async () => {
+    // One list call, then one load per distinct provider for its OAuth2 fields (authentik
+    // 2025.12.5+): more providers than the budget has calls left.
+    gateway.fake.resetRequests();
+    const result = await gateway.gql(
+      '{ refreshTokens(first: 100, orderBy: [{ field: PK }]) { nodes { provider { pk clientId } } } }',
+    );
+    expect(gateway.apiCalls()).toBe(5);
+    const refused = result.errors!.filter((e) => e.extensions?.code === 'LIMIT_EXCEEDED');
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused[0]!.message).toContain('has used its budget of 5 calls');
+    expect(refused[0]!.extensions).toMatchObject({ limit: 'MAX_COST', max: 5 });
   });
 
   it('answers operations within every limit', async () => {

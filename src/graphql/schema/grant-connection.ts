@@ -1,3 +1,4 @@
+import { createContextCache } from '@pothos/core';
 import type { GraphQLResolveInfo } from 'graphql';
 import { builder } from '../builder.js';
 import type { GatewayContext } from '../context.js';
@@ -31,10 +32,15 @@ const REVOKED_ORDER = {
   REVOKED: { value: 'revoked', description: 'Revocation flag (false first when ascending).' },
 } as const;
 
+// Connections this request has read, by what decides their answer: a connection asked again in
+// the same operation (the same user's tokens on several rows of a page) is read once.
+const connectionsRead = createContextCache(() => new Map<string, Promise<TokenConnection>>());
+
 /**
  * Resolves one grant connection for the arguments a client gave, and primes the request's loaders
  * with the page's grants, users and (when embedded whole) providers, so that a lookup of any of
- * them in the same operation costs no call. Lookups wait for it (`context.lists`).
+ * them in the same operation costs no call. Lookups wait for it (`context.lists`). An identical
+ * connection of the same operation gets the same answer without a call.
  */
 export function resolveGrantConnection(
   { endpoint, ref }: GrantKindSchema,
@@ -42,6 +48,11 @@ export function resolveGrantConnection(
   context: GatewayContext,
   info: GraphQLResolveInfo,
 ): Promise<TokenConnection> {
+  const needsTotalCount = selectsChild(info, 'totalCount');
+  const read = connectionsRead(context);
+  const key = JSON.stringify([endpoint.segment, needsTotalCount, args]);
+  const known = read.get(key);
+  if (known) return known;
   const page = resolveTokenConnection(context.authentik, endpoint, args, {
     maxPageSize: context.limits.maxPageSize,
     scanLimit: context.limits.searchScanLimit,
@@ -49,7 +60,7 @@ export function resolveGrantConnection(
       maxLength: context.limits.maxSearchLength,
       maxTerms: context.limits.maxSearchTerms,
     },
-    needsTotalCount: selectsChild(info, 'totalCount'),
+    needsTotalCount,
     includeGroups: operationSelects(info, 'groupsObj'),
     includeRoles: operationSelects(info, 'rolesObj'),
   }).then((connection) => {
@@ -63,6 +74,7 @@ export function resolveGrantConnection(
     }
     return connection;
   });
+  read.set(key, page);
   return context.lists.track(page);
 }
 

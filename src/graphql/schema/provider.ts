@@ -1,5 +1,4 @@
 import { builder } from '../builder.js';
-import { LOADS_PARENT } from '../../limits/upstream-cost.js';
 import type { GatewayContext } from '../context.js';
 import { isFullProvider } from '../../upstream/normalize.js';
 import type {
@@ -84,15 +83,14 @@ export async function oauth2Field<K extends OAuth2Key>(
   return full && isFullProvider(full) ? full[key] : null;
 }
 
-// What every OAuth2-only field shares: nullable, read through oauth2Field, and marked for the
-// cost estimate as a field that may load its provider. `map` turns the value into the field's.
+// What every OAuth2-only field shares: nullable and read through oauth2Field. `map` turns the
+// value into the field's.
 function oauth2<K extends OAuth2Key, R = UpstreamOAuth2Fields[K] | null>(
   key: K,
   map?: (value: UpstreamOAuth2Fields[K] | null) => R,
 ) {
   return {
     nullable: true as const,
-    extensions: LOADS_PARENT,
     resolve: async (provider: UpstreamProvider, _args: object, context: GatewayContext) => {
       const value = await oauth2Field(provider, key, context);
       return map ? map(value) : (value as R);
