@@ -199,13 +199,13 @@ describe('the settings (gateway.env, one ConfigMap the Deployment reads whole)',
     ]);
   });
 
-  it('name only variables the gateway reads, or Node does (NODE_OPTIONS, NODE_ENV)', () => {
+  it('name only variables the gateway reads, or Node does (NODE_OPTIONS)', () => {
     const read = new Set<string | symbol>();
     loadConfig(
       new Proxy(settings, { get: (target, name) => (read.add(name), Reflect.get(target, name)) }),
     );
     const unread = Object.keys(settings).filter((name) => !read.has(name));
-    expect(unread.sort()).toEqual(['NODE_ENV', 'NODE_OPTIONS']);
+    expect(unread.sort()).toEqual(['NODE_OPTIONS']);
   });
 
   it('are production: NODE_ENV=production, 0.0.0.0, no GraphiQL, no introspection', () => {

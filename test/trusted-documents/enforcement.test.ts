@@ -12,8 +12,11 @@ const PAGE_HASH = sha256(PAGE);
 const REVOKE =
   'mutation Revoke($userPk: Int!, $dryRun: Boolean!) { revokeOAuth2Grants(input: { userPk: $userPk, dryRun: $dryRun }) { dryRun matchedCount } }';
 // 31 estimated upstream calls, over the MAX_COST of 20 these gateways run with.
-const COSTLY =
-  'query Costly { refreshTokens(first: 30) { nodes { user { refreshTokens(first: 1) { totalCount } } } } }';
+// 25 distinct lookups: certainly more calls than the MAX_COST of 20, refused before any call.
+const COSTLY = `query Costly { nodes(ids: [${Array.from(
+  { length: 25 },
+  (_, i) => `"${Buffer.from(`RefreshToken:${i + 1}`).toString('base64url')}"`,
+).join(', ')}]) { id } }`;
 // 7 levels deep, over the MAX_DEPTH of 6.
 const DEEP =
   'query Deep { refreshTokens { nodes { user { refreshTokens { nodes { user { username } } } } } } }';
@@ -283,8 +286,12 @@ describe('everything else still applies to a trusted document', () => {
     });
     expect(answer.errors).toBeUndefined();
     const lines = gateway.logs.map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines.filter((line) => line.msg === 'revokeOAuth2Grants')).toEqual([
-      expect.objectContaining({ dryRun: true, matchedCount: expect.any(Number) }),
+    expect(lines.filter((line) => line.msg === 'audit')).toEqual([
+      expect.objectContaining({
+        mutation: 'revokeOAuth2Grants',
+        outcome: 'dry_run',
+        target: { userPk: 15 },
+      }),
     ]);
   });
 });
