@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { splitSearchTerms } from '../../src/pagination/search-terms.js';
+import { splitSearchTerms, termsOfBits } from '../../src/pagination/search-terms.js';
 
 // Expected values follow DRF's search_smart_split (Django smart_split, strip commas, quoted
 // phrases unescaped and kept whole, other bits split on commas).
@@ -41,17 +41,7 @@ describe('splitSearchTerms (DRF SearchFilter semantics)', () => {
   // reference for what the linear splitter must answer, on short texts where it is fast.
   const SMART_SPLIT = /((?:[^\s'"]*(?:(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')[^\s'"]*)+)|\S+)/g;
   function referenceSplit(search: string): string[] {
-    const terms: string[] = [];
-    for (const [bit] of search.matchAll(SMART_SPLIT)) {
-      const term = bit.replace(/^,+|,+$/g, '');
-      const quote = term[0];
-      if ((quote === '"' || quote === "'") && term.length >= 2 && term.endsWith(quote)) {
-        terms.push(term.slice(1, -1).replaceAll(`\\${quote}`, quote).replaceAll('\\\\', '\\'));
-      } else {
-        for (const part of term.split(',')) if (part) terms.push(part.trim());
-      }
-    }
-    return terms.filter((term) => term !== '');
+    return termsOfBits([...search.matchAll(SMART_SPLIT)].map(([bit]) => bit));
   }
 
   it('answers what the regular expression answered, for any mix of quotes, escapes and separators', () => {
