@@ -1,4 +1,5 @@
 import { badUserInput } from '../errors.js';
+import { positiveId } from '../client-values.js';
 
 /** Types that implement Node, and so can be fetched by `node(id:)`. */
 export const NODE_TYPES = [
@@ -20,10 +21,11 @@ export function decodeNodeId(globalId: string): { typename: NodeTypeName; id: st
   const text = /^[A-Za-z0-9_=+/-]{1,200}$/.test(globalId)
     ? Buffer.from(globalId, 'base64url').toString('utf8')
     : '';
-  // The pk must be a positive integer: anything else can name no object and is never sent on.
-  const match = /^([A-Za-z0-9]+):([1-9]\d{0,9})$/.exec(text);
+  // The pk must be a valid pk (client-values.ts): anything else can name no object and is never
+  // sent on.
+  const match = /^([A-Za-z0-9]+):(\d{1,10})$/.exec(text);
   const typename = match?.[1] as NodeTypeName | undefined;
-  if (!match || !typename || !NODE_TYPES.includes(typename) || Number(match[2]) > 2 ** 31 - 1) {
+  if (!match || !typename || !NODE_TYPES.includes(typename) || positiveId(match[2]) === undefined) {
     throw badUserInput(`"${globalId.slice(0, 60)}" is not a node id issued by this gateway`, {
       argument: 'id',
     });

@@ -1,4 +1,4 @@
-import { requirePositiveId } from '../limits/client-values.js';
+import { requirePositiveId } from '../client-values.js';
 import type { AuthentikApi, GrantEndpoint, TokenListQuery } from '../upstream/authentik.js';
 import type { UpstreamToken } from '../upstream/types.js';
 import type { TokenConnection } from './connection-result.js';

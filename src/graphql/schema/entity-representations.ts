@@ -1,6 +1,6 @@
 import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
 import { badUserInput } from '../../errors.js';
-import { isUuid, positiveId } from '../../limits/client-values.js';
+import { isUuid, positiveId } from '../../client-values.js';
 
 /** A representation that passed its checks: the typename and the one key its type resolves by. */
 type CheckedRepresentation = { __typename: string } & ({ pk: number } | { uuid: string });

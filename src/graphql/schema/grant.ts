@@ -1,5 +1,5 @@
 import { builder } from '../builder.js';
-import { positiveId, requirePositiveId } from '../../limits/client-values.js';
+import { positiveId, requirePositiveId } from '../../client-values.js';
 import type { GatewayContext } from '../context.js';
 import { badUserInput, errorCodeOf, notFound } from '../../errors.js';
 import type { WriteEvent } from '../../observability/audit.js';

@@ -13,7 +13,7 @@ import { ACCESS_TOKENS, AUTHORIZATION_CODES, REFRESH_TOKENS } from '../../upstre
 import { AccessTokenRef } from './access-token.js';
 import { AuthorizationCodeRef } from './authorization-code.js';
 import type { GrantNodeRef } from './grant.js';
-import { requirePositiveId } from '../../limits/client-values.js';
+import { requirePositiveId } from '../../client-values.js';
 import { RefreshTokenRef } from './refresh-token.js';
 
 type Segment = GrantEndpoint['segment'];
