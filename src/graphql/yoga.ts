@@ -14,13 +14,14 @@ import { useIntrospection } from './plugins/introspection.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { useGatewayMetrics } from '../observability/metrics.js';
 import type { OperationLimits } from '../limits/operation-limits.js';
-import { resolveOperationLimits, useOperationLimits } from '../limits/operation-limits.js';
+import { useOperationLimits } from '../limits/operation-limits.js';
 import { boundedParserCache } from '../limits/document-cache.js';
 import { useJsonDepthLimit } from '../limits/json-depth.js';
 import { useRequestLog, yogaLogger } from '../observability/request-log.js';
 import { auditLog } from '../observability/audit.js';
 import type { WriteSink } from '../observability/audit.js';
 import { createRequestContext } from './request-context.js';
+import { GATEWAY_PATHS } from '../paths.js';
 import { corsFor } from './cors.js';
 import { useUpstreamErrors } from './plugins/upstream-errors.js';
 import { buildSchema } from './schema/index.js';
@@ -35,8 +36,8 @@ export interface GatewayDeps {
   graphiql?: false | GraphiQLDefaults;
   /** DOCUMENT_CACHE_BYTES: memory yoga's parse caches may hold (see document-cache.ts); 0 turns them off. */
   documentCacheBytes: number;
-  /** Depth, alias, token, directive, cost, body and batch limits. Default DEFAULT_OPERATION_LIMITS. */
-  operationLimits?: Partial<OperationLimits>;
+  /** Depth, alias, token, directive, cost, body, batch and JSON-depth limits (from the config). */
+  operationLimits: OperationLimits;
   /** Schema introspection (`__schema`, `__type`). Default on. */
   introspection?: boolean;
   /** One JSON line per request, and yoga's own messages. Default none (yoga logs to the console). */
@@ -56,8 +57,6 @@ export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayCon
 
 let schema: ReturnType<typeof buildSchema> | undefined;
 
-const GRAPHQL_ENDPOINT = '/graphql';
-
 // Expected failures carry their own GraphQL error; upstream ones are translated; the rest is masked.
 function maskGatewayError(error: unknown, message: string, isDev?: boolean): Error {
   return clientErrorForUpstream(error) ?? maskError(error, message, isDev);
@@ -69,7 +68,7 @@ function maskGatewayError(error: unknown, message: string, isDev?: boolean): Err
  */
 export function createGateway(deps: GatewayDeps): GatewayYoga {
   schema ??= buildSchema();
-  const limits = resolveOperationLimits(deps.operationLimits);
+  const limits = deps.operationLimits;
   const introspection = deps.introspection ?? true;
   const { logger, metrics } = deps;
   // Every write is audited (one log line) and counted in /metrics.
@@ -80,7 +79,10 @@ export function createGateway(deps: GatewayDeps): GatewayYoga {
   };
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema,
-    graphqlEndpoint: GRAPHQL_ENDPOINT,
+    graphqlEndpoint: GATEWAY_PATHS.graphql,
+    // yoga's own health check answers any URL that ends with its endpoint: point it at the
+    // gateway's, which the HTTP server answers before yoga sees it.
+    healthCheckEndpoint: GATEWAY_PATHS.health,
     landingPage: false,
     // Served by useGraphiQLPage below: rendered once, compressed, never per request.
     graphiql: false,
@@ -103,7 +105,7 @@ export function createGateway(deps: GatewayDeps): GatewayYoga {
         : [
             useGraphiQLPage(
               { title: 'authentik GraphQL gateway', ...deps.graphiql },
-              GRAPHQL_ENDPOINT,
+              GATEWAY_PATHS.graphql,
             ),
           ]),
       useCsrfPrevention(),

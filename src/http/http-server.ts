@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { Logger } from '../observability/logger.js';
 import { badRequestReason } from './request-target.js';
+import { GATEWAY_PATHS } from '../paths.js';
 import { requestLinePath } from '../observability/request-log.js';
 
 /** What the server wrapper needs besides the yoga instance. */
@@ -96,10 +97,10 @@ export function createHttpServer(yoga: RequestListener, deps: HttpServerDeps): G
     limitSendTime(res, deps.sendTimeoutMs);
     const path = (req.url ?? '/').split('?', 1)[0];
     if (draining) res.setHeader('connection', 'close');
-    if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+    if (path === GATEWAY_PATHS.health && (req.method === 'GET' || req.method === 'HEAD')) {
       return json(res, 200, { status: 'ok' });
     }
-    if (path === '/readyz' && (req.method === 'GET' || req.method === 'HEAD')) {
+    if (path === GATEWAY_PATHS.ready && (req.method === 'GET' || req.method === 'HEAD')) {
       if (draining) return json(res, 503, { status: 'not ready', reason: 'shutting down' });
       void deps
         .isReady()

@@ -4,7 +4,10 @@ import type { Plugin } from 'graphql-yoga';
 import { limitExceeded } from '../errors.js';
 import { useUpstreamCostLimit } from './upstream-cost.js';
 
-/** Per-request limits on what a client may ask for; each is set by the variable in its doc. */
+/**
+ * Per-request limits on what a client may ask for; each is set by the variable in its doc, whose
+ * default `src/config.ts` owns.
+ */
 export interface OperationLimits {
   /** Deepest field nesting (MAX_DEPTH). Default 10. */
   maxDepth: number;
@@ -26,22 +29,6 @@ export interface OperationLimits {
   maxBatchSize: number;
   /** Deepest nesting of a client's JSON: variables, extensions, literals (MAX_JSON_DEPTH). Default 32. */
   maxJsonDepth: number;
-}
-
-export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
-  maxDepth: 10,
-  maxAliases: 15,
-  maxTokens: 2000,
-  maxDirectives: 20,
-  maxCost: 150,
-  maxBodyBytes: 100_000,
-  maxBatchSize: 0,
-  maxJsonDepth: 32,
-};
-
-/** The limits in force: the defaults, with what the caller set. */
-export function resolveOperationLimits(overrides: Partial<OperationLimits> = {}): OperationLimits {
-  return { ...DEFAULT_OPERATION_LIMITS, ...overrides };
 }
 
 // graphql-armor says "Syntax Error: Query depth limit of 10 exceeded, found 12."; keep its

@@ -1,5 +1,6 @@
 import type { Plugin } from 'graphql-yoga';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { GATEWAY_PATHS } from '../paths.js';
 import { operationTypeOf } from './operation-type.js';
 import type { AuditedWrite } from './audit.js';
 import type { CompletedCall } from '../upstream/http.js';
@@ -206,7 +207,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
 export function useGatewayMetrics(metrics: GatewayMetrics): Plugin {
   return {
     onRequest({ url, request, fetchAPI, endResponse }) {
-      if (url.pathname !== '/metrics' || request.method !== 'GET') return undefined;
+      if (url.pathname !== GATEWAY_PATHS.metrics || request.method !== 'GET') return undefined;
       return metrics.registry.metrics().then((text) => {
         endResponse(
           new fetchAPI.Response(text, {

@@ -5,6 +5,7 @@ import type { Logger } from './logger.js';
 import { scrubCredentials } from './logger.js';
 import { operationTypeOf } from './operation-type.js';
 import { requestIdOf } from './request-id.js';
+import { OPERATIONAL_PATHS } from '../paths.js';
 import type { ObservedRequest, UpstreamStats } from './observed-request.js';
 import { errorCodesOf, isUnexpected } from '../errors.js';
 
@@ -19,9 +20,6 @@ export interface RequestEntry {
   stats?: UpstreamStats;
   errorCodes?: string[];
 }
-
-/** Routes that are not GraphQL: logged at debug so scrapes and probes do not flood the log. */
-const QUIET_PATHS = new Set(['/metrics', '/health']);
 
 // Client-chosen text that ends up in a log line: short, single-line, credential-free.
 function clientText(value: unknown): string | undefined {
@@ -125,7 +123,11 @@ export function logRequestLine(logger: Logger, entry: RequestEntry & { status: n
     upstreamMs: Math.round((entry.stats?.totalMs ?? 0) * 10) / 10,
     errorCodes: entry.errorCodes?.length ? entry.errorCodes : undefined,
   };
-  if (QUIET_PATHS.has(entry.path) && entry.operationType === undefined && !entry.operationName)
+  if (
+    OPERATIONAL_PATHS.has(entry.path) &&
+    entry.operationType === undefined &&
+    !entry.operationName
+  )
     logger.debug(line, 'request');
   else if (entry.status >= 500 || entry.errorCodes?.includes('INTERNAL_SERVER_ERROR'))
     logger.error(line, 'request');

@@ -4,6 +4,7 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { Plugin } from 'graphql-yoga';
 import { useGraphQLSpans } from './graphql-spans.js';
+import { OPERATIONAL_PATHS } from '../paths.js';
 
 /** A running OpenTelemetry SDK and the envelop plugin that adds the GraphQL spans. */
 export interface Tracing {
@@ -12,9 +13,6 @@ export interface Tracing {
   /** Exports the spans still buffered and stops the SDK. */
   shutdown(): Promise<void>;
 }
-
-// Probes and scrapes are not operations: they would drown the traces that matter.
-const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 // A GraphQL GET carries the operation in its query string: never into a span attribute.
 const REDACTED_QUERY_PARAMETERS = ['query', 'variables', 'extensions', 'operationName'];
@@ -40,7 +38,8 @@ export function startTracing(): Tracing {
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) =>
-          UNTRACED_PATHS.has((request.url ?? '/').split('?', 1)[0]!),
+          // Probes and scrapes are not operations: they would drown the traces that matter.
+          OPERATIONAL_PATHS.has((request.url ?? '/').split('?', 1)[0]!),
         // The gateway makes no node:http calls of its own (authentik is called through undici).
         disableOutgoingRequestInstrumentation: true,
         redactedQueryParamsServer: REDACTED_QUERY_PARAMETERS,

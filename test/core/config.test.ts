@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, isProduction, loadConfig } from '../../src/config.js';
-import { DEFAULT_OPERATION_LIMITS } from '../../src/limits/operation-limits.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -198,7 +197,16 @@ describe('hardening settings', () => {
       documentCacheBytes: 32 * 1024 * 1024,
       pageSizeReprobeMs: 600_000,
     });
-    expect(loadConfig({}).operationLimits).toEqual(DEFAULT_OPERATION_LIMITS);
+    expect(loadConfig({}).operationLimits).toEqual({
+      maxDepth: 10,
+      maxAliases: 15,
+      maxTokens: 2000,
+      maxDirectives: 20,
+      maxCost: 150,
+      maxBodyBytes: 100_000,
+      maxBatchSize: 0,
+      maxJsonDepth: 32,
+    });
   });
 
   it('reads every variable', () => {

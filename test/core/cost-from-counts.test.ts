@@ -1,3 +1,4 @@
+import { loadConfig } from '../../src/config.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   FakeAuthentik,
@@ -5,14 +6,13 @@ import type {
   GrantKind,
 } from '../../src/fake-authentik/index.js';
 import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
-import { DEFAULT_OPERATION_LIMITS } from '../../src/limits/operation-limits.js';
 import { expectedGrants } from '../fake-authentik/expected.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { codesOf, startTestGateway } from '../helpers/gateway.js';
 import { tokenMatchesSearch } from './support.js';
 
 // MAX_COST under default settings: every gateway here runs with the defaults.
-const MAX_COST = DEFAULT_OPERATION_LIMITS.maxCost;
+const MAX_COST = loadConfig({}).operationLimits.maxCost;
 
 interface Tenant {
   name: string;

@@ -1,9 +1,9 @@
+import { loadConfig } from '../../src/config.js';
 import fc from 'fast-check';
 import type { DocumentNode, FragmentDefinitionNode, SelectionSetNode } from 'graphql';
 import { Kind, Lexer, Source, TokenKind, parse, visit } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSchema } from '../../src/graphql/schema/index.js';
-import { DEFAULT_OPERATION_LIMITS } from '../../src/limits/operation-limits.js';
 import { estimateUpstreamCalls } from '../../src/limits/upstream-cost.js';
 import type { HardenedGateway } from './helpers.js';
 import { gqlRequest, startHardenedGateway } from './helpers.js';
@@ -96,8 +96,8 @@ function selectionsOf(document: DocumentNode): number {
 
 // Documents the armor lets through: at most MAX_TOKENS tokens, at most MAX_DEPTH deep.
 const withinArmor = (text: string) =>
-  tokensOf(text) <= DEFAULT_OPERATION_LIMITS.maxTokens &&
-  armorDepthOf(parse(text)) <= DEFAULT_OPERATION_LIMITS.maxDepth;
+  tokensOf(text) <= loadConfig({}).operationLimits.maxTokens &&
+  armorDepthOf(parse(text)) <= loadConfig({}).operationLimits.maxDepth;
 
 const fanOuts = fc
   .record({
