@@ -1,5 +1,6 @@
 import { requirePositiveId } from '../limits/client-values.js';
-import type { AuthentikApi, GrantEndpoint, TokenListQuery } from '../upstream/authentik.js';
+import type { AuthentikApi, TokenListQuery } from '../upstream/authentik.js';
+import type { GrantKind } from '../upstream/grant-kinds.js';
 import type { UpstreamToken } from '../upstream/types.js';
 import type { TokenConnection } from './connection-result.js';
 import { queryFingerprint } from './cursor.js';
@@ -91,7 +92,7 @@ export function toUpstreamOrdering(orderBy: readonly TokenOrder[] | null | undef
  */
 export async function resolveTokenConnection(
   api: AuthentikApi,
-  endpoint: GrantEndpoint,
+  endpoint: GrantKind,
   args: TokenConnectionArgs,
   options: TokenConnectionOptions,
 ): Promise<TokenConnection> {

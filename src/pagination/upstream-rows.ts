@@ -1,4 +1,5 @@
-import type { AuthentikApi, GrantEndpoint, TokenListQuery } from '../upstream/authentik.js';
+import type { AuthentikApi, TokenListQuery } from '../upstream/authentik.js';
+import type { GrantKind } from '../upstream/grant-kinds.js';
 import type { ListBudget } from '../upstream/request-budget.js';
 import type { UpstreamToken } from '../upstream/types.js';
 import { UpstreamError } from '../upstream/upstream-error.js';
@@ -24,7 +25,7 @@ export class UpstreamRows {
 
   constructor(
     private readonly api: AuthentikApi,
-    private readonly endpoint: GrantEndpoint,
+    private readonly endpoint: GrantKind,
     private readonly query: TokenListQuery,
     /** The list's share of the operation's budget (its calls use what it was promised). */
     private readonly budget?: ListBudget,

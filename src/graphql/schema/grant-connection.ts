@@ -8,18 +8,11 @@ import type { TokenConnectionArgs, TokenFilter } from '../../pagination/token-co
 import { resolveTokenConnection } from '../../pagination/token-connection.js';
 import { OrderDirection } from './enums.js';
 import type { GrantKindSchema } from './grant.js';
+import { listFieldOf } from './grant-names.js';
 import { isFullProvider } from '../../upstream/normalize.js';
 import { OAuth2ProviderRef } from './provider.js';
 import { operationSelects, selectsChild } from './selection.js';
 import { UserRef } from './user.js';
-
-/** A grant kind's connection: its field name and whether its rows carry `revoked`. */
-export interface GrantConnectionSchema extends GrantKindSchema {
-  /** Connection field on Query, User and OAuth2Provider, e.g. `refreshTokens`. */
-  listField: string;
-  /** Refresh and access tokens have `revoked` (filter and ordering); authorization codes not. */
-  hasRevoked: boolean;
-}
 
 // authentik's ordering terms (a foreign key orders by its integer id).
 const ORDER_FIELDS = {
@@ -43,17 +36,17 @@ const connectionsRead = createContextCache(() => new Map<string, Promise<TokenCo
  * connection of the same operation gets the same answer without a call.
  */
 export function resolveGrantConnection(
-  { endpoint, ref }: GrantKindSchema,
+  { kind, ref }: GrantKindSchema,
   args: TokenConnectionArgs,
   context: GatewayContext,
   info: GraphQLResolveInfo,
 ): Promise<TokenConnection> {
   const needsTotalCount = selectsChild(info, 'totalCount');
   const read = connectionsRead(context);
-  const key = JSON.stringify([endpoint.segment, needsTotalCount, args]);
+  const key = JSON.stringify([kind.segment, needsTotalCount, args]);
   const known = read.get(key);
   if (known) return known;
-  const page = resolveTokenConnection(context.authentik, endpoint, args, {
+  const page = resolveTokenConnection(context.authentik, kind, args, {
     maxPageSize: context.limits.maxPageSize,
     scanLimit: context.limits.searchScanLimit,
     searchLimits: {
@@ -100,15 +93,19 @@ function withFixedFilter(
  * `<Type>Connection` (with totalCount) and the `<listField>` connection on Query, User and
  * OAuth2Provider, all resolved by the same machinery with the kind's endpoint.
  */
-export function defineGrantConnection(kind: GrantConnectionSchema): void {
-  const { typename, endpoint, ref, listField, hasRevoked } = kind;
-  const nouns = `${endpoint.noun}s`;
+export function defineGrantConnection(schema: GrantKindSchema): void {
+  const { kind, ref } = schema;
+  const { typename, noun } = kind;
+  const listField = listFieldOf(kind);
+  // `TokenModel` rows have `revoked` (filter and ordering); `ExpiringBaseGrantModel` rows not.
+  const hasRevoked = kind.model === 'TokenModel';
+  const nouns = `${noun}s`;
   const orderField = builder.enumType(`${typename}OrderField`, {
     description: `A field ${nouns} can be ordered by (authentik orders foreign keys by their integer id).`,
     values: hasRevoked ? { ...ORDER_FIELDS, ...REVOKED_ORDER } : ORDER_FIELDS,
   });
   const orderInput = builder.inputType(`${typename}Order`, {
-    description: `One ordering term. Terms apply in the order given; the ${endpoint.noun} id always breaks ties last.`,
+    description: `One ordering term. Terms apply in the order given; the ${noun} id always breaks ties last.`,
     fields: (t) => ({
       field: t.field({ type: orderField, required: true, description: 'What to order by.' }),
       direction: t.field({
@@ -158,7 +155,7 @@ export function defineGrantConnection(kind: GrantConnectionSchema): void {
     },
     {
       name: `${typename}Edge`,
-      description: `${article(endpoint.noun)} ${endpoint.noun} and its cursor.`,
+      description: `${article(noun)} ${noun} and its cursor.`,
     },
   );
   const listArgs = builder.args((t) => ({
@@ -170,12 +167,12 @@ export function defineGrantConnection(kind: GrantConnectionSchema): void {
     }),
     orderBy: t.field({
       type: [orderInput],
-      description: `Ordering terms; default authentik's (provider, expires). The ${endpoint.noun} id always breaks ties.`,
+      description: `Ordering terms; default authentik's (provider, expires). The ${noun} id always breaks ties.`,
     }),
     filter: t.field({ type: filterInput, description: 'Narrows the list.' }),
   }));
   const resolve = (args: unknown, context: GatewayContext, info: GraphQLResolveInfo) =>
-    resolveGrantConnection(kind, args as TokenConnectionArgs, context, info);
+    resolveGrantConnection(schema, args as TokenConnectionArgs, context, info);
 
   builder.queryField(listField, (t) =>
     t.connection(
