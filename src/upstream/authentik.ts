@@ -4,7 +4,7 @@ import { normalizeGrant, normalizeOAuth2Provider, normalizeUser } from './normal
 import type {
   UpstreamOAuth2Provider,
   UpstreamPagination,
-  UpstreamToken,
+  UpstreamGrant,
   UpstreamUser,
 } from './types.js';
 import { UpstreamError } from './upstream-error.js';
@@ -12,7 +12,7 @@ import type { ListBudget } from './request-budget.js';
 import { RequestBudget } from './request-budget.js';
 
 /** What narrows and orders the upstream list (everything but the page). */
-export interface TokenListQuery {
+export interface GrantListQuery {
   /** Comma-separated DRF ordering, already ending in the `pk` tie-breaker. */
   ordering: string;
   provider?: number;
@@ -23,13 +23,13 @@ export interface TokenListQuery {
   includeRoles: boolean;
 }
 
-export interface TokenPageRequest extends TokenListQuery {
+export interface GrantPageRequest extends GrantListQuery {
   page: number | 'last';
   pageSize: number;
 }
 
-export type TokenPage =
-  | { kind: 'page'; rows: UpstreamToken[]; pagination: UpstreamPagination }
+export type GrantPage =
+  | { kind: 'page'; rows: UpstreamGrant[]; pagination: UpstreamPagination }
   | { kind: 'invalid-page' };
 
 /**
@@ -190,9 +190,9 @@ export class AuthentikApi {
    */
   async listGrants(
     kind: GrantKind,
-    request: TokenPageRequest,
+    request: GrantPageRequest,
     list?: ListBudget,
-  ): Promise<TokenPage> {
+  ): Promise<GrantPage> {
     const query = new URLSearchParams();
     query.set('ordering', request.ordering);
     if (request.provider !== undefined) query.set('provider', String(request.provider));
@@ -205,16 +205,16 @@ export class AuthentikApi {
     if (response.status === 404 && detailOf(response.json) === 'Invalid page.') {
       return { kind: 'invalid-page' };
     }
-    const page = parseTokenList(expectOk(response));
+    const page = parseGrantList(expectOk(response));
     this.client.learnFromPage(request.pageSize, page.pagination);
     return { kind: 'page', ...page };
   }
 
   /** `GET /oauth2/<segment>/{pk}/`; null when authentik says 404. */
-  async getGrant(kind: GrantKind, pk: number): Promise<UpstreamToken | null> {
+  async getGrant(kind: GrantKind, pk: number): Promise<UpstreamGrant | null> {
     const body = await this.retrieve(grantTarget(kind, pk));
     if (body === null) return null;
-    if (!isToken(body)) throw badResponse(`a ${kind.noun}`);
+    if (!isGrant(body)) throw badResponse(`a ${kind.noun}`);
     return normalizeGrant(body);
   }
 
@@ -326,7 +326,7 @@ function isObjectWithPk(value: unknown): value is { pk: number } {
   );
 }
 
-function isToken(value: unknown): value is { pk: number; provider: object; user: object } {
+function isGrant(value: unknown): value is { pk: number; provider: object; user: object } {
   if (!isObjectWithPk(value)) return false;
   const token = value as unknown as Record<string, unknown>;
   return isObjectWithPk(token.provider) && isObjectWithPk(token.user);
@@ -342,7 +342,7 @@ const PAGINATION_KEYS = [
   'end_index',
 ] as const;
 
-function parseTokenList(body: unknown): { rows: UpstreamToken[]; pagination: UpstreamPagination } {
+function parseGrantList(body: unknown): { rows: UpstreamGrant[]; pagination: UpstreamPagination } {
   if (!body || typeof body !== 'object') throw badResponse('a token list');
   const { pagination, results } = body as { pagination?: unknown; results?: unknown };
   if (!pagination || typeof pagination !== 'object' || !Array.isArray(results)) {
@@ -352,7 +352,7 @@ function parseTokenList(body: unknown): { rows: UpstreamToken[]; pagination: Ups
     if (!Number.isInteger((pagination as Record<string, unknown>)[key]))
       throw badResponse('a token list');
   }
-  if (!results.every(isToken)) throw badResponse('a token list');
+  if (!results.every(isGrant)) throw badResponse('a token list');
   for (const row of results) normalizeGrant(row);
-  return { rows: results as UpstreamToken[], pagination: pagination as UpstreamPagination };
+  return { rows: results as UpstreamGrant[], pagination: pagination as UpstreamPagination };
 }

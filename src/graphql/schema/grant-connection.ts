@@ -3,9 +3,9 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { builder } from '../builder.js';
 import type { GatewayContext } from '../context.js';
 import { badUserInput } from '../../errors.js';
-import type { TokenConnection } from '../../pagination/connection-result.js';
-import type { TokenConnectionArgs, TokenFilter } from '../../pagination/token-connection.js';
-import { resolveTokenConnection } from '../../pagination/token-connection.js';
+import type { GrantConnection } from '../../pagination/connection-result.js';
+import type { GrantConnectionArgs, GrantFilter } from '../../pagination/grant-connection.js';
+import { fetchGrantConnection } from '../../pagination/grant-connection.js';
 import { OrderDirection } from './enums.js';
 import type { GrantKindSchema } from './grant.js';
 import { listFieldOf } from './grant-names.js';
@@ -27,7 +27,7 @@ const REVOKED_ORDER = {
 
 // Connections this request has read, by what decides their answer: a connection asked again in
 // the same operation (the same user's tokens on several rows of a page) is read once.
-const connectionsRead = createContextCache(() => new Map<string, Promise<TokenConnection>>());
+const connectionsRead = createContextCache(() => new Map<string, Promise<GrantConnection>>());
 
 /**
  * Resolves one grant connection for the arguments a client gave, and primes the request's loaders
@@ -37,16 +37,16 @@ const connectionsRead = createContextCache(() => new Map<string, Promise<TokenCo
  */
 export function resolveGrantConnection(
   { kind, ref }: GrantKindSchema,
-  args: TokenConnectionArgs,
+  args: GrantConnectionArgs,
   context: GatewayContext,
   info: GraphQLResolveInfo,
-): Promise<TokenConnection> {
+): Promise<GrantConnection> {
   const needsTotalCount = selectsChild(info, 'totalCount');
   const read = connectionsRead(context);
   const key = JSON.stringify([kind.segment, needsTotalCount, args]);
   const known = read.get(key);
   if (known) return known;
-  const page = resolveTokenConnection(context.authentik, kind, args, {
+  const page = fetchGrantConnection(context.authentik, kind, args, {
     maxPageSize: context.limits.maxPageSize,
     scanLimit: context.limits.searchScanLimit,
     searchLimits: {
@@ -73,10 +73,10 @@ export function resolveGrantConnection(
 
 // A parent (user or provider) fixes one filter; a different value from the client is a mistake.
 function withFixedFilter(
-  args: TokenConnectionArgs,
+  args: GrantConnectionArgs,
   key: 'userPk' | 'providerPk',
   pk: number,
-): TokenConnectionArgs {
+): GrantConnectionArgs {
   const given = args.filter?.[key];
   if (given != null && given !== pk) {
     throw badUserInput(
@@ -84,7 +84,7 @@ function withFixedFilter(
       { argument: `filter.${key}` },
     );
   }
-  const filter: TokenFilter = { ...args.filter, [key]: pk };
+  const filter: GrantFilter = { ...args.filter, [key]: pk };
   return { ...args, filter };
 }
 
@@ -146,7 +146,7 @@ export function defineGrantConnection(schema: GrantKindSchema): void {
             `Number of ${nouns} the arguments select (all pages). ` +
             `With search${hasRevoked ? ', isExpired or revoked' : ' or isExpired'} this reads the whole list.`,
           resolve: (page) => {
-            const { totalCount } = page as unknown as TokenConnection;
+            const { totalCount } = page as unknown as GrantConnection;
             if (totalCount === undefined) throw new Error('totalCount was not computed');
             return totalCount;
           },
@@ -172,7 +172,7 @@ export function defineGrantConnection(schema: GrantKindSchema): void {
     filter: t.field({ type: filterInput, description: 'Narrows the list.' }),
   }));
   const resolve = (args: unknown, context: GatewayContext, info: GraphQLResolveInfo) =>
-    resolveGrantConnection(schema, args as TokenConnectionArgs, context, info);
+    resolveGrantConnection(schema, args as GrantConnectionArgs, context, info);
 
   builder.queryField(listField, (t) =>
     t.connection(
@@ -194,7 +194,7 @@ export function defineGrantConnection(schema: GrantKindSchema): void {
         description: `This user's ${nouns}, with the same arguments as Query.${listField}.`,
         args: listArgs,
         resolve: (user, args, context, info) =>
-          resolve(withFixedFilter(args as TokenConnectionArgs, 'userPk', user.pk), context, info),
+          resolve(withFixedFilter(args as GrantConnectionArgs, 'userPk', user.pk), context, info),
       },
       connection,
     ),
@@ -207,7 +207,7 @@ export function defineGrantConnection(schema: GrantKindSchema): void {
         args: listArgs,
         resolve: (provider, args, context, info) =>
           resolve(
-            withFixedFilter(args as TokenConnectionArgs, 'providerPk', provider.pk),
+            withFixedFilter(args as GrantConnectionArgs, 'providerPk', provider.pk),
             context,
             info,
           ),

@@ -1,7 +1,7 @@
 import { builder } from '../builder.js';
 import type { GrantModel, GrantTypename } from '../../upstream/grant-kinds.js';
 import { GRANT_KINDS } from '../../upstream/grant-kinds.js';
-import type { UpstreamToken } from '../../upstream/types.js';
+import type { UpstreamGrant } from '../../upstream/types.js';
 import { defineGrantConnection } from './grant-connection.js';
 import type { GrantNodeRef } from './grant.js';
 import { OAuth2GrantRef, grantDeleteMutation, grantLookupField, grantNodeRef } from './grant.js';
@@ -15,7 +15,7 @@ const DESCRIPTIONS = {
 } satisfies Record<GrantTypename, string>;
 
 // authentik serves the id_token as a string; a client that wants claims gets them parsed, or null.
-function parseClaims(idToken: UpstreamToken['id_token']): unknown {
+function parseClaims(idToken: UpstreamGrant['id_token']): unknown {
   if (!idToken) return null;
   try {
     return JSON.parse(idToken) as unknown;

@@ -7,7 +7,7 @@ import type { NodeTypeName } from '../node-ids.js';
 import { decodeNodeId, encodeNodeId } from '../node-ids.js';
 import type { GrantKind } from '../../upstream/grant-kinds.js';
 import { GRANT_KINDS } from '../../upstream/grant-kinds.js';
-import type { UpstreamToken } from '../../upstream/types.js';
+import type { UpstreamGrant } from '../../upstream/types.js';
 import { listInProse, lookupFieldOf } from './grant-names.js';
 import { loadByPk } from './load-by-pk.js';
 import { OAuth2ProviderRef } from './provider.js';
@@ -17,7 +17,7 @@ import { UserRef } from './user.js';
  * What every OAuth2 grant kind shares: authentik serves them from endpoints with one view
  * configuration (upstream/grant-kinds.ts), and every kind carries these.
  */
-export const OAuth2GrantRef = builder.interfaceRef<UpstreamToken>('OAuth2Grant').implement({
+export const OAuth2GrantRef = builder.interfaceRef<UpstreamGrant>('OAuth2Grant').implement({
   description: `An OAuth2 grant authentik issued to a user for a provider: a ${listInProse(
     GRANT_KINDS.map((kind) => kind.typename),
     'or',
@@ -50,7 +50,7 @@ const isPositivePk = (value: number) => positiveId(value) !== undefined;
  */
 export function grantNodeRef(kind: GrantKind) {
   return builder.loadableNodeRef(kind.typename, {
-    id: { resolve: (grant: UpstreamToken) => grant.pk, parse: (id: string) => Number(id) },
+    id: { resolve: (grant: UpstreamGrant) => grant.pk, parse: (id: string) => Number(id) },
     load: (pks: number[], context: GatewayContext) =>
       // A node id or entity key may carry pk 0: no such grant, and no call to find out.
       loadByPk(pks, async (pk) => (isPositivePk(pk) ? context.authentik.getGrant(kind, pk) : null)),
