@@ -19,7 +19,7 @@ import { Pool } from 'undici';
 import { createApp } from '../src/app.js';
 import type { App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { REFRESH_TOKENS, ROUTES } from '../src/upstream/authentik.js';
+import { grantKindOf } from '../src/upstream/grant-kinds.js';
 import type { UpstreamCall } from '../src/upstream/http.js';
 import { RequestBudget } from '../src/upstream/request-budget.js';
 import { graphqlRequest } from './probe.js';
@@ -84,7 +84,7 @@ function layers(app: App, settings: InProcessSettings): [InProcessLayerId, Opera
     headersTimeout: 10_000,
     bodyTimeout: 10_000,
   });
-  const target = { path: upstreamPath, route: ROUTES.refreshTokens };
+  const target = { path: upstreamPath, route: '/api/v3/oauth2/refresh_tokens/' };
   return [
     [
       'undici',
@@ -106,7 +106,7 @@ function layers(app: App, settings: InProcessSettings): [InProcessLayerId, Opera
       'list-grants',
       async (authorization) => {
         const api = app.authentik.forRequest(upstreamCall(authorization), new RequestBudget(50));
-        const page = await api.listGrants(REFRESH_TOKENS, {
+        const page = await api.listGrants(grantKindOf('refresh_tokens'), {
           ordering: 'provider,expires,pk',
           includeGroups: false,
           includeRoles: false,

@@ -6,6 +6,7 @@ import { hash32, parsePythonInt } from './format.js';
 import type { SerializeFlags } from './serialize.js';
 import type { FakeStore } from './store.js';
 import type { GrantKind, Json, TokenRecord, UserRecord } from './types.js';
+import { FAKE_GRANT_KINDS } from './types.js';
 
 /** A JSON answer: status and body (text, or cached UTF-8 bytes). */
 export interface JsonAnswer {
@@ -19,7 +20,7 @@ export const ORDERING_FIELDS = ['pk', 'provider', 'user', 'expires', 'revoked'] 
 const CODE_ORDERING_FIELDS: readonly string[] = ['pk', 'provider', 'user', 'expires'];
 
 const orderingFieldsOf = (kind: GrantKind): readonly string[] =>
-  kind === 'authorization_codes' ? CODE_ORDERING_FIELDS : ORDERING_FIELDS;
+  FAKE_GRANT_KINDS[kind].model === 'TokenModel' ? ORDERING_FIELDS : CODE_ORDERING_FIELDS;
 /** The viewset's default ordering (no unique tie-breaker). */
 export const DEFAULT_ORDERING = ['provider', 'expires'];
 const INVALID_CHOICE = 'Select a valid choice. That choice is not one of the available choices.';

@@ -4,6 +4,7 @@ import { listAnswer, parseFlags } from './listing.js';
 import { serializeOAuth2Provider, serializeUser } from './serialize.js';
 import type { FakeStore } from './store.js';
 import type { GrantKind, UserRecord } from './types.js';
+import { FAKE_GRANT_KINDS, GRANT_KINDS } from './types.js';
 import { userListAnswer } from './user-listing.js';
 
 /** A complete HTTP answer. */
@@ -63,9 +64,9 @@ type Route =
   | { kind: 'provider'; id: string };
 
 const ID = '([^/.]+)';
+const GRANT = `(${GRANT_KINDS.join('|')})`;
 // Authorization codes have no used_by action.
-const GRANT = '(refresh_tokens|access_tokens|authorization_codes)';
-const USED_BY_GRANT = '(refresh_tokens|access_tokens)';
+const USED_BY_GRANT = `(${GRANT_KINDS.filter((kind) => FAKE_GRANT_KINDS[kind].usedBy).join('|')})`;
 const grantOf = (m: RegExpExecArray) => m[1] as GrantKind;
 const ROUTES: [RegExp, (m: RegExpExecArray) => Route][] = [
   [new RegExp(`^/api/v3/oauth2/${GRANT}/$`), (m) => ({ kind: 'list', grant: grantOf(m) })],
@@ -100,12 +101,6 @@ function decodeId(id: string): number | null {
     return null;
   }
 }
-
-const MODEL_NAMES: Record<GrantKind, string> = {
-  refresh_tokens: 'TokenModel',
-  access_tokens: 'AccessToken',
-  authorization_codes: 'AuthorizationCode',
-};
 
 /** Everything the router needs to know about a request. */
 export interface RouteInput {
@@ -163,7 +158,7 @@ export function route(store: FakeStore, req: RouteInput): Answer {
   if (id === null) return NOT_FOUND;
   const token = store.token(id, target.grant);
   if (!token || (!caller.isSuperuser && token.userPk !== caller.pk)) {
-    return noMatch(MODEL_NAMES[target.grant]);
+    return noMatch(FAKE_GRANT_KINDS[target.grant].notFoundModel);
   }
   if (target.kind === 'usedBy') return json(200, '[]');
   if (method === 'DELETE') {

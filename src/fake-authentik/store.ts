@@ -14,9 +14,11 @@ import {
   serializeUser,
   type SerializeFlags,
 } from './serialize.js';
+import { FAKE_GRANT_KINDS, GRANT_KINDS } from './types.js';
 import type {
   FakeAuthentikOptions,
   GrantKind,
+  GrantRecordsField,
   GroupRecord,
   JsonObject,
   ProviderRecord,
@@ -54,16 +56,16 @@ export interface FakeData {
   readonly users: JsonObject[];
   /** Every provider as `GET /providers/oauth2/{id}/` serves it (pk ascending, full OAuth2Provider). */
   readonly providers: JsonObject[];
-  /** The neutral, shape-independent rows (live: DELETE removes from `tokens`). */
+  /**
+   * The neutral, shape-independent rows, with each grant kind's under its `records` field
+   * (`tokens`, `accessTokens`, ...; live: DELETE removes from them).
+   */
   readonly records: {
     readonly users: readonly UserRecord[];
     readonly providers: readonly ProviderRecord[];
-    readonly tokens: readonly TokenRecord[];
-    readonly accessTokens: readonly TokenRecord[];
-    readonly authorizationCodes: readonly TokenRecord[];
     readonly groups: readonly GroupRecord[];
     readonly roles: readonly RoleRecord[];
-  };
+  } & { readonly [field in GrantRecordsField]: readonly TokenRecord[] };
   /** The user an API bearer token authenticates (undefined: unknown or expired token). */
   userForBearer(bearer: string): UserRecord | undefined;
   /** The token rows a caller may see (superuser: all; others: their own), pk ascending. */
@@ -73,6 +75,11 @@ export interface FakeData {
    * `resetRequests()` (e.g. DELETEs in flight during a revoke).
    */
   maxInFlight(method: string): number;
+}
+
+// One value per grant kind.
+function perKind<T>(make: (kind: GrantKind) => T): Record<GrantKind, T> {
+  return Object.fromEntries(GRANT_KINDS.map((kind) => [kind, make(kind)])) as Record<GrantKind, T>;
 }
 
 /** Implementation of {@link FakeData} plus the server's internal caches. */
@@ -104,11 +111,7 @@ export class FakeStore implements FakeData {
     this.dataset = dataset;
     this.seed = options.seed ?? 1;
     this.referenceNowMicros = dataset.referenceNowMicros;
-    this.lists = {
-      refresh_tokens: [...dataset.tokens],
-      access_tokens: [...dataset.accessTokens],
-      authorization_codes: [...dataset.authorizationCodes],
-    };
+    this.lists = perKind((kind) => [...dataset[FAKE_GRANT_KINDS[kind].records]]);
     this.shape = options.shape ?? 'current';
     this.latencyMs = options.latencyMs ?? 0;
     this.explicitMax = options.maxPageSize;
@@ -125,11 +128,7 @@ export class FakeStore implements FakeData {
     }
     for (const p of dataset.providers) this.providerByPk.set(p.pk, p);
     const index = (rows: TokenRecord[]) => new Map(rows.map((t) => [t.pk, t]));
-    this.byPk = {
-      refresh_tokens: index(this.lists.refresh_tokens),
-      access_tokens: index(this.lists.access_tokens),
-      authorization_codes: index(this.lists.authorization_codes),
-    };
+    this.byPk = perKind((kind) => index(this.lists[kind]));
   }
 
   /** Counts a request of `method` as being answered (until `finished`). */
@@ -172,15 +171,10 @@ export class FakeStore implements FakeData {
 
   get records(): FakeData['records'] {
     const d = this.dataset;
-    return {
-      users: d.users,
-      providers: d.providers,
-      tokens: this.lists.refresh_tokens,
-      accessTokens: this.lists.access_tokens,
-      authorizationCodes: this.lists.authorization_codes,
-      groups: d.groups,
-      roles: d.roles,
-    };
+    const grants = Object.fromEntries(
+      GRANT_KINDS.map((kind) => [FAKE_GRANT_KINDS[kind].records, this.lists[kind]]),
+    ) as Record<GrantRecordsField, TokenRecord[]>;
+    return { users: d.users, providers: d.providers, ...grants, groups: d.groups, roles: d.roles };
   }
 
   get refreshTokens(): ServedToken[] {
@@ -255,7 +249,7 @@ export class FakeStore implements FakeData {
 
   /** A grant of any kind rendered for the current shape (codes without id_token and revoked). */
   serveGrant(t: TokenRecord, flags: SerializeFlags, kind: GrantKind): ServedGrant {
-    if (kind !== 'authorization_codes') return this.serveToken(t, flags);
+    if (FAKE_GRANT_KINDS[kind].model === 'TokenModel') return this.serveToken(t, flags);
     const provider = this.providerByPk.get(t.providerPk);
     const user = this.userByPk.get(t.userPk);
     if (!provider || !user) throw new Error(`code ${t.pk} has dangling references`);

@@ -83,18 +83,53 @@ export interface FaultSpec {
   pathPrefix?: string;
 }
 
+/** How the fake serves one OAuth2 grant endpoint (a row of {@link FAKE_GRANT_KINDS}). */
+interface FakeGrantKindRow {
+  /**
+   * `TokenModel` rows carry `id_token` and `revoked` (served, filtered, ordered by);
+   * `ExpiringBaseGrantModel` rows (authorization codes) have neither.
+   */
+  readonly model: 'TokenModel' | 'ExpiringBaseGrantModel';
+  /** The model a 404 names: `No <model> matches the given query.` */
+  readonly notFoundModel: string;
+  /** Whether the viewset has a `<pk>/used_by/` action. */
+  readonly usedBy: boolean;
+  /** The `Dataset` field (and `records` field) that holds its rows. */
+  readonly records: string;
+}
+
 /**
- * The three OAuth2 grant endpoints, by their path segment under `/api/v3/oauth2/`. Each is its own
+ * The OAuth2 grant endpoints, by their path segment under `/api/v3/oauth2/`. Each is its own
  * table (pks overlap between kinds), with the same view configuration.
  */
-export type GrantKind = 'refresh_tokens' | 'access_tokens' | 'authorization_codes';
+export const FAKE_GRANT_KINDS = {
+  refresh_tokens: {
+    model: 'TokenModel',
+    notFoundModel: 'TokenModel',
+    usedBy: true,
+    records: 'tokens',
+  },
+  access_tokens: {
+    model: 'TokenModel',
+    notFoundModel: 'AccessToken',
+    usedBy: true,
+    records: 'accessTokens',
+  },
+  authorization_codes: {
+    model: 'ExpiringBaseGrantModel',
+    notFoundModel: 'AuthorizationCode',
+    usedBy: false,
+    records: 'authorizationCodes',
+  },
+} as const satisfies Record<string, FakeGrantKindRow>;
+
+/** A grant endpoint's path segment, e.g. `refresh_tokens`. */
+export type GrantKind = keyof typeof FAKE_GRANT_KINDS;
+/** The `Dataset` and `records` field of a grant kind's rows, e.g. `accessTokens`. */
+export type GrantRecordsField = (typeof FAKE_GRANT_KINDS)[GrantKind]['records'];
 
 /** Every grant kind, in a fixed order. */
-export const GRANT_KINDS: readonly GrantKind[] = [
-  'refresh_tokens',
-  'access_tokens',
-  'authorization_codes',
-];
+export const GRANT_KINDS = Object.keys(FAKE_GRANT_KINDS) as readonly GrantKind[];
 
 /** Any JSON value. */
 export type Json = null | boolean | number | string | Json[] | JsonObject;

@@ -1,7 +1,8 @@
 import { limitExceeded, revokeFailureOf } from '../errors.js';
 import type { RevokeFailureCode } from '../errors.js';
 import { UpstreamRows } from '../pagination/upstream-rows.js';
-import type { AuthentikApi, GrantEndpoint } from '../upstream/authentik.js';
+import type { AuthentikApi } from '../upstream/authentik.js';
+import type { GrantKind, GrantSegment } from '../upstream/grant-kinds.js';
 import { forEachBounded } from '../pagination/bounded-concurrency.js';
 
 /** DELETEs one revoke keeps in flight at most (authentik has no bulk delete). */
@@ -11,7 +12,7 @@ export const REVOKE_DELETES_IN_FLIGHT = 4;
 export interface RevokeRequest {
   userPk?: number;
   providerPk?: number;
-  endpoints: readonly GrantEndpoint[];
+  endpoints: readonly GrantKind[];
   /** List and count only. */
   dryRun: boolean;
   /** MAX_REVOKE. */
@@ -20,7 +21,7 @@ export interface RevokeRequest {
 
 /** One grant that could not be deleted; the rest went on. */
 export interface RevokeFailure {
-  endpoint: GrantEndpoint;
+  endpoint: GrantKind;
   pk: number;
   code: RevokeFailureCode;
   message: string;
@@ -44,12 +45,12 @@ export interface RevokeResult {
   /** Grants deleted now or found already gone. */
   removed: GrantRef[];
   /** The same counts by endpoint segment, in the order of `request.endpoints`. */
-  byKind: Map<GrantEndpoint['segment'], RevokeCounts>;
+  byKind: Map<GrantSegment, RevokeCounts>;
 }
 
 /** One grant: its endpoint and pk. */
 export interface GrantRef {
-  endpoint: GrantEndpoint;
+  endpoint: GrantKind;
   pk: number;
 }
 type Match = GrantRef;
@@ -57,7 +58,7 @@ type Match = GrantRef;
 /** What authentik lists for one revoke: its first page of each kind, and the total they count. */
 export interface RevokeListing {
   request: RevokeRequest;
-  lists: { endpoint: GrantEndpoint; rows: UpstreamRows }[];
+  lists: { endpoint: GrantKind; rows: UpstreamRows }[];
   /** Grants that match, of every kind (authentik's counts). */
   total: number;
 }
@@ -97,7 +98,7 @@ export function revokeTooLarge(found: number, maxRevoke: number, what: string): 
 }
 
 // Empty counts for each kind of a revoke (for its result, the audit line and the metrics).
-function emptyCounts(endpoints: readonly GrantEndpoint[]): RevokeResult['byKind'] {
+function emptyCounts(endpoints: readonly GrantKind[]): RevokeResult['byKind'] {
   return new Map(
     endpoints.map((e) => [e.segment, { matched: 0, deleted: 0, alreadyGone: 0, failed: 0 }]),
   );

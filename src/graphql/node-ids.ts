@@ -1,15 +1,15 @@
 import { badUserInput } from '../errors.js';
 import { positiveId } from '../client-values.js';
+import type { GrantTypename } from '../upstream/grant-kinds.js';
+import { GRANT_KINDS } from '../upstream/grant-kinds.js';
 
-/** Types that implement Node, and so can be fetched by `node(id:)`. */
-export const NODE_TYPES = [
-  'RefreshToken',
-  'AccessToken',
-  'AuthorizationCode',
+export type NodeTypeName = GrantTypename | 'OAuth2Provider' | 'User';
+/** Types that implement Node, and so can be fetched by `node(id:)`: every grant kind, providers, users. */
+export const NODE_TYPES: readonly NodeTypeName[] = [
+  ...GRANT_KINDS.map((kind) => kind.typename),
   'OAuth2Provider',
   'User',
-] as const;
-export type NodeTypeName = (typeof NODE_TYPES)[number];
+];
 
 /** Global ids are base64url of `<Type>:<pk>`, e.g. `User:7`. */
 export function encodeNodeId(typename: string, pk: bigint | number | string): string {

@@ -1,9 +1,9 @@
-import type { UpstreamToken } from '../upstream/types.js';
+import type { UpstreamGrant } from '../upstream/types.js';
 import { encodeCursor } from './cursor.js';
 
 /** What the connection resolver hands to the schema: Relay's shape plus the row count. */
-export interface TokenConnection {
-  edges: { cursor: string; node: UpstreamToken }[];
+export interface GrantConnection {
+  edges: { cursor: string; node: UpstreamGrant }[];
   pageInfo: {
     hasNextPage: boolean;
     hasPreviousPage: boolean;
@@ -17,7 +17,7 @@ export interface TokenConnection {
 /** A row of the answer: the upstream row and its absolute index in the upstream list. */
 export interface IndexedRow {
   index: number;
-  row: UpstreamToken;
+  row: UpstreamGrant;
 }
 
 /** Assembles the Relay answer; cursors carry each row's upstream index. */
@@ -25,7 +25,7 @@ export function buildConnection(
   fingerprint: string,
   rows: readonly IndexedRow[],
   facts: { hasNextPage: boolean; hasPreviousPage: boolean; totalCount: number | undefined },
-): TokenConnection {
+): GrantConnection {
   const edges = rows.map(({ index, row }) => ({
     cursor: encodeCursor(fingerprint, index),
     node: row,

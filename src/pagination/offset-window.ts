@@ -1,4 +1,4 @@
-import type { IndexedRow, TokenConnection } from './connection-result.js';
+import type { IndexedRow, GrantConnection } from './connection-result.js';
 import { buildConnection } from './connection-result.js';
 import { windowToPages } from './page-plan.js';
 import type { UpstreamRows } from './upstream-rows.js';
@@ -38,7 +38,7 @@ export async function offsetWindow(
   rows: UpstreamRows,
   args: WindowArgs,
   fingerprint: string,
-): Promise<TokenConnection> {
+): Promise<GrantConnection> {
   let before = args.before;
   if (args.take.from === 'end' && before === undefined) {
     await rows.fetchPage('last', rows.maxPageSize);

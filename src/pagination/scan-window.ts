@@ -1,6 +1,6 @@
 import { searchTooBroad } from '../errors.js';
-import type { UpstreamToken } from '../upstream/types.js';
-import type { IndexedRow, TokenConnection } from './connection-result.js';
+import type { UpstreamGrant } from '../upstream/types.js';
+import type { IndexedRow, GrantConnection } from './connection-result.js';
 import { buildConnection } from './connection-result.js';
 import { windowToPages } from './page-plan.js';
 import type { ListBudget } from '../upstream/request-budget.js';
@@ -11,7 +11,7 @@ import type { WindowArgs } from './window-args.js';
 const SCAN_PAGES_IN_FLIGHT = 3;
 
 export interface ScanOptions {
-  matches: (token: UpstreamToken) => boolean;
+  matches: (token: UpstreamGrant) => boolean;
   /** Most upstream rows this scan may read (SEARCH_SCAN_LIMIT). */
   scanLimit: number;
   /** The client selected `totalCount`: every row must be read. */
@@ -35,7 +35,7 @@ export async function scanWindow(
   args: WindowArgs,
   fingerprint: string,
   options: ScanOptions,
-): Promise<TokenConnection> {
+): Promise<GrantConnection> {
   const scanner = new Scanner(rows, options);
   if (options.needsTotalCount) return fullScan(scanner, args, fingerprint);
   if (args.take.from === 'start') return forwardScan(scanner, args, fingerprint);
@@ -53,7 +53,7 @@ async function fullScan(
   scanner: Scanner,
   args: WindowArgs,
   fingerprint: string,
-): Promise<TokenConnection> {
+): Promise<GrantConnection> {
   const lower = args.after ?? -1;
   const upper = args.before ?? Infinity;
   const { count } = args.take;
@@ -85,7 +85,7 @@ async function forwardScan(
   scanner: Scanner,
   args: WindowArgs,
   fingerprint: string,
-): Promise<TokenConnection> {
+): Promise<GrantConnection> {
   const from = args.after ?? 0;
   const want = args.take.count + 1 + (args.after === undefined ? 0 : 1);
   const found = await scanner.forward(from, want, false);
@@ -109,7 +109,7 @@ async function backwardScan(
   scanner: Scanner,
   args: WindowArgs,
   fingerprint: string,
-): Promise<TokenConnection> {
+): Promise<GrantConnection> {
   const before = args.before!;
   const lowerBound = args.after ?? -1;
   const found = await scanner.backward(before, args.take.count + 1, lowerBound);
@@ -142,7 +142,7 @@ class Scanner {
     from: number,
     want: number,
     toTheEnd: boolean,
-    keep?: (index: number, row: UpstreamToken) => boolean,
+    keep?: (index: number, row: UpstreamGrant) => boolean,
   ): Promise<IndexedRow[]> {
     const found: IndexedRow[] = [];
     let position = from;

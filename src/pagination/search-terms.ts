@@ -1,5 +1,5 @@
 import { badUserInput } from '../errors.js';
-import type { UpstreamToken } from '../upstream/types.js';
+import type { UpstreamGrant } from '../upstream/types.js';
 
 /** How much search text one connection argument may carry. */
 export interface SearchLimits {
@@ -174,7 +174,7 @@ export function searchTermsOf(search: string, limits: SearchLimits): string[] {
 }
 
 /** The texts one search term may match: user names and email, provider and application names, scopes. */
-function searchableTexts(token: UpstreamToken): string[] {
+function searchableTexts(token: UpstreamGrant): string[] {
   const { user, provider } = token;
   const texts = [
     user.username,
@@ -191,7 +191,7 @@ function searchableTexts(token: UpstreamToken): string[] {
 }
 
 /** True when every term is a case-insensitive substring of at least one searchable text. */
-export function matchesSearch(token: UpstreamToken, lowerCaseTerms: readonly string[]): boolean {
+export function matchesSearch(token: UpstreamGrant, lowerCaseTerms: readonly string[]): boolean {
   if (lowerCaseTerms.length === 0) return true;
   const texts = searchableTexts(token);
   return lowerCaseTerms.every((term) => texts.some((text) => text.includes(term)));

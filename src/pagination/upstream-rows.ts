@@ -1,6 +1,7 @@
-import type { AuthentikApi, GrantEndpoint, TokenListQuery } from '../upstream/authentik.js';
+import type { AuthentikApi, GrantListQuery } from '../upstream/authentik.js';
+import type { GrantKind } from '../upstream/grant-kinds.js';
 import type { ListBudget } from '../upstream/request-budget.js';
-import type { UpstreamToken } from '../upstream/types.js';
+import type { UpstreamGrant } from '../upstream/types.js';
 import { UpstreamError } from '../upstream/upstream-error.js';
 import { windowToPages } from './page-plan.js';
 import { forEachBounded } from './bounded-concurrency.js';
@@ -17,15 +18,15 @@ const MAX_ROUNDS = 6;
  * page teaches the client the tenant's real maximum.
  */
 export class UpstreamRows {
-  private readonly rows = new Map<number, UpstreamToken>();
+  private readonly rows = new Map<number, UpstreamGrant>();
   private knownCount: number | undefined;
   /** Upstream rows received so far (the scan limit counts these). */
   rowsRead = 0;
 
   constructor(
     private readonly api: AuthentikApi,
-    private readonly endpoint: GrantEndpoint,
-    private readonly query: TokenListQuery,
+    private readonly endpoint: GrantKind,
+    private readonly query: GrantListQuery,
     /** The list's share of the operation's budget (its calls use what it was promised). */
     private readonly budget?: ListBudget,
   ) {}
@@ -41,7 +42,7 @@ export class UpstreamRows {
   }
 
   /** The row at an absolute index, if loaded. */
-  at(index: number): UpstreamToken | undefined {
+  at(index: number): UpstreamGrant | undefined {
     return this.rows.get(index);
   }
 

@@ -1,9 +1,10 @@
+import type { GrantKind, GrantSegment } from './grant-kinds.js';
 import type { UpstreamCall, UpstreamHttp, UpstreamResponse, UpstreamTarget } from './http.js';
 import { normalizeGrant, normalizeOAuth2Provider, normalizeUser } from './normalize.js';
 import type {
   UpstreamOAuth2Provider,
   UpstreamPagination,
-  UpstreamToken,
+  UpstreamGrant,
   UpstreamUser,
 } from './types.js';
 import { UpstreamError } from './upstream-error.js';
@@ -11,7 +12,7 @@ import type { ListBudget } from './request-budget.js';
 import { RequestBudget } from './request-budget.js';
 
 /** What narrows and orders the upstream list (everything but the page). */
-export interface TokenListQuery {
+export interface GrantListQuery {
   /** Comma-separated DRF ordering, already ending in the `pk` tie-breaker. */
   ordering: string;
   provider?: number;
@@ -22,39 +23,38 @@ export interface TokenListQuery {
   includeRoles: boolean;
 }
 
-export interface TokenPageRequest extends TokenListQuery {
+export interface GrantPageRequest extends GrantListQuery {
   page: number | 'last';
   pageSize: number;
 }
 
-export type TokenPage =
-  | { kind: 'page'; rows: UpstreamToken[]; pagination: UpstreamPagination }
+export type GrantPage =
+  | { kind: 'page'; rows: UpstreamGrant[]; pagination: UpstreamPagination }
   | { kind: 'invalid-page' };
 
-/** The routes the gateway calls, as templates: the only shapes a path to authentik can take. */
+/**
+ * The routes the gateway calls besides the grant kinds' (see {@link GrantRoute}), as templates:
+ * with those, the only shapes a path to authentik can take.
+ */
 export const ROUTES = {
-  refreshTokens: '/api/v3/oauth2/refresh_tokens/',
-  refreshToken: '/api/v3/oauth2/refresh_tokens/{pk}/',
-  accessTokens: '/api/v3/oauth2/access_tokens/',
-  accessToken: '/api/v3/oauth2/access_tokens/{pk}/',
-  authorizationCodes: '/api/v3/oauth2/authorization_codes/',
-  authorizationCode: '/api/v3/oauth2/authorization_codes/{pk}/',
   users: '/api/v3/core/users/',
   user: '/api/v3/core/users/{pk}/',
   oauth2Provider: '/api/v3/providers/oauth2/{pk}/',
   ready: '/-/health/ready/',
 } as const;
 
+/** A grant kind's list route and its row route, e.g. `/api/v3/oauth2/refresh_tokens/{pk}/`. */
+export type GrantRoute = `/api/v3/oauth2/${GrantSegment}/` | `/api/v3/oauth2/${GrantSegment}/{pk}/`;
+
+/** Every route template the gateway calls. */
+export type Route = (typeof ROUTES)[keyof typeof ROUTES] | GrantRoute;
+
 /**
  * The target for a route: `{pk}` becomes the decimal text of a positive safe integer (anything
  * else is refused before a call), each segment URL-encoded, and the query appended. No client
  * value can change the path.
  */
-export function targetOf(
-  route: (typeof ROUTES)[keyof typeof ROUTES],
-  pk?: number,
-  query?: URLSearchParams,
-): UpstreamTarget {
+export function targetOf(route: Route, pk?: number, query?: URLSearchParams): UpstreamTarget {
   let path: string = route;
   if (route.includes('{pk}')) {
     if (pk === undefined || !Number.isSafeInteger(pk) || pk < 1) {
@@ -69,54 +69,13 @@ export function targetOf(
 }
 
 /**
- * One of authentik's OAuth2 grant endpoints under `/api/v3/oauth2/`. They share one view
- * configuration (filters `user`/`provider`, default ordering `provider,expires`, owner scoping,
- * `search` ignored), so everything the gateway does with one works with the others.
+ * The one place a grant kind's target is built: its list (with its query), or one row by a pk
+ * that must be a positive safe integer (see {@link targetOf}).
  */
-export interface GrantEndpoint {
-  /** The path segment: `refresh_tokens`, `access_tokens` or `authorization_codes`. */
-  readonly segment: 'refresh_tokens' | 'access_tokens' | 'authorization_codes';
-  /** What one row is called in messages, e.g. `refresh token`. */
-  readonly noun: string;
-  /** Route templates of the list and of one row. */
-  readonly listRoute: (typeof ROUTES)[keyof typeof ROUTES];
-  readonly rowRoute: (typeof ROUTES)[keyof typeof ROUTES];
-}
-
-/** `/oauth2/refresh_tokens/` (`TokenModel`). */
-export const REFRESH_TOKENS: GrantEndpoint = {
-  segment: 'refresh_tokens',
-  noun: 'refresh token',
-  listRoute: ROUTES.refreshTokens,
-  rowRoute: ROUTES.refreshToken,
-};
-/** `/oauth2/access_tokens/` (`TokenModel`, like refresh tokens). */
-export const ACCESS_TOKENS: GrantEndpoint = {
-  segment: 'access_tokens',
-  noun: 'access token',
-  listRoute: ROUTES.accessTokens,
-  rowRoute: ROUTES.accessToken,
-};
-/** `/oauth2/authorization_codes/` (`ExpiringBaseGrantModel`: no id_token, no revoked). */
-export const AUTHORIZATION_CODES: GrantEndpoint = {
-  segment: 'authorization_codes',
-  noun: 'authorization code',
-  listRoute: ROUTES.authorizationCodes,
-  rowRoute: ROUTES.authorizationCode,
-};
-
-/**
- * The one place a grant endpoint's target is built: the list (with its query), or one row by a
- * pk that must be a positive safe integer (see {@link targetOf}).
- */
-export function grantTarget(
-  endpoint: GrantEndpoint,
-  pk?: number,
-  query?: URLSearchParams,
-): UpstreamTarget {
+export function grantTarget(kind: GrantKind, pk?: number, query?: URLSearchParams): UpstreamTarget {
   return pk === undefined
-    ? targetOf(endpoint.listRoute, undefined, query)
-    : targetOf(endpoint.rowRoute, pk, query);
+    ? targetOf(`/api/v3/oauth2/${kind.segment}/`, undefined, query)
+    : targetOf(`/api/v3/oauth2/${kind.segment}/{pk}/`, pk, query);
 }
 
 /** authentik's documented page-size maximum; a tenant may clamp lower (learned per origin). */
@@ -230,10 +189,10 @@ export class AuthentikApi {
    * against `list`'s promised calls when it has some.
    */
   async listGrants(
-    endpoint: GrantEndpoint,
-    request: TokenPageRequest,
+    kind: GrantKind,
+    request: GrantPageRequest,
     list?: ListBudget,
-  ): Promise<TokenPage> {
+  ): Promise<GrantPage> {
     const query = new URLSearchParams();
     query.set('ordering', request.ordering);
     if (request.provider !== undefined) query.set('provider', String(request.provider));
@@ -242,20 +201,20 @@ export class AuthentikApi {
     if (!request.includeRoles) query.set('include_roles', 'false');
     query.set('page', String(request.page));
     query.set('page_size', String(request.pageSize));
-    const response = await this.send('GET', grantTarget(endpoint, undefined, query), { list });
+    const response = await this.send('GET', grantTarget(kind, undefined, query), { list });
     if (response.status === 404 && detailOf(response.json) === 'Invalid page.') {
       return { kind: 'invalid-page' };
     }
-    const page = parseTokenList(expectOk(response));
+    const page = parseGrantList(expectOk(response));
     this.client.learnFromPage(request.pageSize, page.pagination);
     return { kind: 'page', ...page };
   }
 
-  /** `GET /oauth2/<endpoint>/{pk}/`; null when authentik says 404. */
-  async getGrant(endpoint: GrantEndpoint, pk: number): Promise<UpstreamToken | null> {
-    const body = await this.retrieve(grantTarget(endpoint, pk));
+  /** `GET /oauth2/<segment>/{pk}/`; null when authentik says 404. */
+  async getGrant(kind: GrantKind, pk: number): Promise<UpstreamGrant | null> {
+    const body = await this.retrieve(grantTarget(kind, pk));
     if (body === null) return null;
-    if (!isToken(body)) throw badResponse(`a ${endpoint.noun}`);
+    if (!isGrant(body)) throw badResponse(`a ${kind.noun}`);
     return normalizeGrant(body);
   }
 
@@ -286,15 +245,15 @@ export class AuthentikApi {
   }
 
   /**
-   * `DELETE /oauth2/<endpoint>/{pk}/` (never retried): `gone` when authentik says 404. A revoke's
+   * `DELETE /oauth2/<segment>/{pk}/` (never retried): `gone` when authentik says 404. A revoke's
    * DELETEs pass `outsideBudget`: they are bounded by MAX_REVOKE, not by MAX_COST.
    */
   async deleteGrant(
-    endpoint: GrantEndpoint,
+    kind: GrantKind,
     pk: number,
     options: { outsideBudget?: boolean } = {},
   ): Promise<DeleteOutcome> {
-    const response = await this.send('DELETE', grantTarget(endpoint, pk), options);
+    const response = await this.send('DELETE', grantTarget(kind, pk), options);
     if (response.status === 404) return 'gone';
     expectOk(response);
     return 'deleted';
@@ -367,7 +326,7 @@ function isObjectWithPk(value: unknown): value is { pk: number } {
   );
 }
 
-function isToken(value: unknown): value is { pk: number; provider: object; user: object } {
+function isGrant(value: unknown): value is { pk: number; provider: object; user: object } {
   if (!isObjectWithPk(value)) return false;
   const token = value as unknown as Record<string, unknown>;
   return isObjectWithPk(token.provider) && isObjectWithPk(token.user);
@@ -383,7 +342,7 @@ const PAGINATION_KEYS = [
   'end_index',
 ] as const;
 
-function parseTokenList(body: unknown): { rows: UpstreamToken[]; pagination: UpstreamPagination } {
+function parseGrantList(body: unknown): { rows: UpstreamGrant[]; pagination: UpstreamPagination } {
   if (!body || typeof body !== 'object') throw badResponse('a token list');
   const { pagination, results } = body as { pagination?: unknown; results?: unknown };
   if (!pagination || typeof pagination !== 'object' || !Array.isArray(results)) {
@@ -393,7 +352,7 @@ function parseTokenList(body: unknown): { rows: UpstreamToken[]; pagination: Ups
     if (!Number.isInteger((pagination as Record<string, unknown>)[key]))
       throw badResponse('a token list');
   }
-  if (!results.every(isToken)) throw badResponse('a token list');
+  if (!results.every(isGrant)) throw badResponse('a token list');
   for (const row of results) normalizeGrant(row);
-  return { rows: results as UpstreamToken[], pagination: pagination as UpstreamPagination };
+  return { rows: results as UpstreamGrant[], pagination: pagination as UpstreamPagination };
 }

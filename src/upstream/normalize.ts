@@ -4,7 +4,7 @@ import type {
   UpstreamOAuth2Provider,
   UpstreamProvider,
   UpstreamRedirectUri,
-  UpstreamToken,
+  UpstreamGrant,
   UpstreamUser,
 } from './types.js';
 
@@ -50,15 +50,15 @@ export function isFullProvider(provider: UpstreamProvider): provider is Upstream
 }
 
 /** Fills a grant (token or authorization code) and the user and provider it embeds. */
-export function normalizeGrant(raw: object): UpstreamToken {
-  const grant = raw as Raw<UpstreamToken>;
+export function normalizeGrant(raw: object): UpstreamGrant {
+  const grant = raw as Raw<UpstreamGrant>;
   grant.expires ??= null;
   grant.scope ??= [];
   grant.id_token ??= '';
   grant.revoked ??= false;
   normalizeUser(grant.user as object);
   normalizeProvider(grant.provider as object);
-  return grant as UpstreamToken;
+  return grant as UpstreamGrant;
 }
 
 /** Fills a user and the groups it embeds; `uuid` and `date_joined` are left as sent. */

@@ -116,7 +116,7 @@ export interface UpstreamUser {
  * `TokenModel`: one refresh or access token; authorization codes (`ExpiringBaseGrantModel`) get
  * the same shape, with the defaults for `id_token` and `revoked`, which they do not expose.
  */
-export interface UpstreamToken {
+export interface UpstreamGrant {
   pk: number;
   provider: UpstreamProvider;
   user: UpstreamUser;
@@ -138,7 +138,7 @@ export interface UpstreamPagination {
   end_index: number;
 }
 
-export interface UpstreamTokenList {
+export interface UpstreamGrantList {
   pagination: UpstreamPagination;
-  results: UpstreamToken[];
+  results: UpstreamGrant[];
 }

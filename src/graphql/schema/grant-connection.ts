@@ -3,23 +3,16 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { builder } from '../builder.js';
 import type { GatewayContext } from '../context.js';
 import { badUserInput } from '../../errors.js';
-import type { TokenConnection } from '../../pagination/connection-result.js';
-import type { TokenConnectionArgs, TokenFilter } from '../../pagination/token-connection.js';
-import { resolveTokenConnection } from '../../pagination/token-connection.js';
+import type { GrantConnection } from '../../pagination/connection-result.js';
+import type { GrantConnectionArgs, GrantFilter } from '../../pagination/grant-connection.js';
+import { fetchGrantConnection } from '../../pagination/grant-connection.js';
 import { OrderDirection } from './enums.js';
 import type { GrantKindSchema } from './grant.js';
+import { listFieldOf } from './grant-names.js';
 import { isFullProvider } from '../../upstream/normalize.js';
 import { OAuth2ProviderRef } from './provider.js';
 import { operationSelects, selectsChild } from './selection.js';
 import { UserRef } from './user.js';
-
-/** A grant kind's connection: its field name and whether its rows carry `revoked`. */
-export interface GrantConnectionSchema extends GrantKindSchema {
-  /** Connection field on Query, User and OAuth2Provider, e.g. `refreshTokens`. */
-  listField: string;
-  /** Refresh and access tokens have `revoked` (filter and ordering); authorization codes not. */
-  hasRevoked: boolean;
-}
 
 // authentik's ordering terms (a foreign key orders by its integer id).
 const ORDER_FIELDS = {
@@ -34,7 +27,7 @@ const REVOKED_ORDER = {
 
 // Connections this request has read, by what decides their answer: a connection asked again in
 // the same operation (the same user's tokens on several rows of a page) is read once.
-const connectionsRead = createContextCache(() => new Map<string, Promise<TokenConnection>>());
+const connectionsRead = createContextCache(() => new Map<string, Promise<GrantConnection>>());
 
 /**
  * Resolves one grant connection for the arguments a client gave, and primes the request's loaders
@@ -43,17 +36,17 @@ const connectionsRead = createContextCache(() => new Map<string, Promise<TokenCo
  * connection of the same operation gets the same answer without a call.
  */
 export function resolveGrantConnection(
-  { endpoint, ref }: GrantKindSchema,
-  args: TokenConnectionArgs,
+  { kind, ref }: GrantKindSchema,
+  args: GrantConnectionArgs,
   context: GatewayContext,
   info: GraphQLResolveInfo,
-): Promise<TokenConnection> {
+): Promise<GrantConnection> {
   const needsTotalCount = selectsChild(info, 'totalCount');
   const read = connectionsRead(context);
-  const key = JSON.stringify([endpoint.segment, needsTotalCount, args]);
+  const key = JSON.stringify([kind.segment, needsTotalCount, args]);
   const known = read.get(key);
   if (known) return known;
-  const page = resolveTokenConnection(context.authentik, endpoint, args, {
+  const page = fetchGrantConnection(context.authentik, kind, args, {
     maxPageSize: context.limits.maxPageSize,
     scanLimit: context.limits.searchScanLimit,
     searchLimits: {
@@ -80,10 +73,10 @@ export function resolveGrantConnection(
 
 // A parent (user or provider) fixes one filter; a different value from the client is a mistake.
 function withFixedFilter(
-  args: TokenConnectionArgs,
+  args: GrantConnectionArgs,
   key: 'userPk' | 'providerPk',
   pk: number,
-): TokenConnectionArgs {
+): GrantConnectionArgs {
   const given = args.filter?.[key];
   if (given != null && given !== pk) {
     throw badUserInput(
@@ -91,7 +84,7 @@ function withFixedFilter(
       { argument: `filter.${key}` },
     );
   }
-  const filter: TokenFilter = { ...args.filter, [key]: pk };
+  const filter: GrantFilter = { ...args.filter, [key]: pk };
   return { ...args, filter };
 }
 
@@ -100,15 +93,19 @@ function withFixedFilter(
  * `<Type>Connection` (with totalCount) and the `<listField>` connection on Query, User and
  * OAuth2Provider, all resolved by the same machinery with the kind's endpoint.
  */
-export function defineGrantConnection(kind: GrantConnectionSchema): void {
-  const { typename, endpoint, ref, listField, hasRevoked } = kind;
-  const nouns = `${endpoint.noun}s`;
+export function defineGrantConnection(schema: GrantKindSchema): void {
+  const { kind, ref } = schema;
+  const { typename, noun } = kind;
+  const listField = listFieldOf(kind);
+  // `TokenModel` rows have `revoked` (filter and ordering); `ExpiringBaseGrantModel` rows not.
+  const hasRevoked = kind.model === 'TokenModel';
+  const nouns = `${noun}s`;
   const orderField = builder.enumType(`${typename}OrderField`, {
     description: `A field ${nouns} can be ordered by (authentik orders foreign keys by their integer id).`,
     values: hasRevoked ? { ...ORDER_FIELDS, ...REVOKED_ORDER } : ORDER_FIELDS,
   });
   const orderInput = builder.inputType(`${typename}Order`, {
-    description: `One ordering term. Terms apply in the order given; the ${endpoint.noun} id always breaks ties last.`,
+    description: `One ordering term. Terms apply in the order given; the ${noun} id always breaks ties last.`,
     fields: (t) => ({
       field: t.field({ type: orderField, required: true, description: 'What to order by.' }),
       direction: t.field({
@@ -149,7 +146,7 @@ export function defineGrantConnection(kind: GrantConnectionSchema): void {
             `Number of ${nouns} the arguments select (all pages). ` +
             `With search${hasRevoked ? ', isExpired or revoked' : ' or isExpired'} this reads the whole list.`,
           resolve: (page) => {
-            const { totalCount } = page as unknown as TokenConnection;
+            const { totalCount } = page as unknown as GrantConnection;
             if (totalCount === undefined) throw new Error('totalCount was not computed');
             return totalCount;
           },
@@ -158,7 +155,7 @@ export function defineGrantConnection(kind: GrantConnectionSchema): void {
     },
     {
       name: `${typename}Edge`,
-      description: `${article(endpoint.noun)} ${endpoint.noun} and its cursor.`,
+      description: `${article(noun)} ${noun} and its cursor.`,
     },
   );
   const listArgs = builder.args((t) => ({
@@ -170,12 +167,12 @@ export function defineGrantConnection(kind: GrantConnectionSchema): void {
     }),
     orderBy: t.field({
       type: [orderInput],
-      description: `Ordering terms; default authentik's (provider, expires). The ${endpoint.noun} id always breaks ties.`,
+      description: `Ordering terms; default authentik's (provider, expires). The ${noun} id always breaks ties.`,
     }),
     filter: t.field({ type: filterInput, description: 'Narrows the list.' }),
   }));
   const resolve = (args: unknown, context: GatewayContext, info: GraphQLResolveInfo) =>
-    resolveGrantConnection(kind, args as TokenConnectionArgs, context, info);
+    resolveGrantConnection(schema, args as GrantConnectionArgs, context, info);
 
   builder.queryField(listField, (t) =>
     t.connection(
@@ -197,7 +194,7 @@ export function defineGrantConnection(kind: GrantConnectionSchema): void {
         description: `This user's ${nouns}, with the same arguments as Query.${listField}.`,
         args: listArgs,
         resolve: (user, args, context, info) =>
-          resolve(withFixedFilter(args as TokenConnectionArgs, 'userPk', user.pk), context, info),
+          resolve(withFixedFilter(args as GrantConnectionArgs, 'userPk', user.pk), context, info),
       },
       connection,
     ),
@@ -210,7 +207,7 @@ export function defineGrantConnection(kind: GrantConnectionSchema): void {
         args: listArgs,
         resolve: (provider, args, context, info) =>
           resolve(
-            withFixedFilter(args as TokenConnectionArgs, 'providerPk', provider.pk),
+            withFixedFilter(args as GrantConnectionArgs, 'providerPk', provider.pk),
             context,
             info,
           ),

@@ -1,19 +1,17 @@
 import { printSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLSchema } from 'graphql';
 import { builder } from '../builder.js';
+import { GRANT_KINDS } from '../../upstream/grant-kinds.js';
 import { printClientSdl } from './client-sdl.js';
 import { guardEntityRepresentations } from './entity-representations.js';
 import './enums.js';
 import './user.js';
 import './provider.js';
-import './refresh-token.js';
-import './access-token.js';
-import './authorization-code.js';
+import './grant-types.js';
 import './revoke.js';
 
 builder.queryType({
-  description:
-    "authentik's OAuth2 grants (refresh tokens, access tokens, authorization codes), as GraphQL.",
+  description: `authentik's OAuth2 grants (${GRANT_KINDS.map((kind) => `${kind.noun}s`).join(', ')}), as GraphQL.`,
 });
 builder.mutationType({ description: 'Deleting and revoking OAuth2 grants.' });
 

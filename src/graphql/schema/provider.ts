@@ -16,6 +16,7 @@ import {
   SubMode,
 } from './enums.js';
 import { referenceNeedsLoad } from './entity-reference.js';
+import { GRANT_LIST_FIELDS } from './grant-names.js';
 import { loadByPk } from './load-by-pk.js';
 
 export const RedirectUriRef = builder.objectRef<UpstreamRedirectUri>('RedirectUri').implement({
@@ -52,11 +53,11 @@ export const OAuth2ProviderRef = builder.loadableNodeRef('OAuth2Provider', {
 });
 
 // What a key-only `{ pk }` reference answers without loading the provider.
-const ANSWERED_BY_PK = new Set(['pk', 'id', 'refreshTokens', 'accessTokens', 'authorizationCodes']);
+const ANSWERED_BY_PK = new Set(['pk', 'id', ...GRANT_LIST_FIELDS]);
 
 /**
  * OAuth2Provider as a federation entity, by `pk`: a reference that asks only for `pk`, `id` or
- * `refreshTokens` is answered from the key; otherwise the loader fetches the provider.
+ * a grant connection is answered from the key; otherwise the loader fetches the provider.
  */
 builder.asEntity(OAuth2ProviderRef, {
   key: builder.selection<{ pk: number }>('pk'),

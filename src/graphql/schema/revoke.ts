@@ -1,46 +1,29 @@
 import { builder } from '../builder.js';
 import type { GatewayContext } from '../context.js';
 import { badUserInput, errorCodeOf } from '../../errors.js';
-import type { NodeTypeName } from '../node-ids.js';
 import { encodeNodeId } from '../node-ids.js';
 import type { RevokeFailure, RevokeResult } from '../../grants/revoke.js';
 import { revokeGrants } from '../../grants/revoke.js';
 import type { RevokeRequest } from '../../grants/revoke.js';
 import { revokeListingFor } from './revoke-operation.js';
 import type { WriteEvent } from '../../observability/audit.js';
-import type { GrantEndpoint } from '../../upstream/authentik.js';
-import { ACCESS_TOKENS, AUTHORIZATION_CODES, REFRESH_TOKENS } from '../../upstream/authentik.js';
-import { AccessTokenRef } from './access-token.js';
-import { AuthorizationCodeRef } from './authorization-code.js';
-import type { GrantNodeRef } from './grant.js';
+import type { GrantSegment } from '../../upstream/grant-kinds.js';
+import { GRANT_KINDS, grantKindOf } from '../../upstream/grant-kinds.js';
+import { GRANT_REFS } from './grant-types.js';
+import { GRANT_KIND_COUNT, enumValueOf } from './grant-names.js';
 import { requirePositiveId } from '../../client-values.js';
-import { RefreshTokenRef } from './refresh-token.js';
 
-type Segment = GrantEndpoint['segment'];
-
-// Each grant kind: its endpoint, its node type (for global ids) and its loader (to forget deletions).
-const KINDS: Record<
-  Segment,
-  { endpoint: GrantEndpoint; typename: NodeTypeName; ref: GrantNodeRef }
-> = {
-  refresh_tokens: { endpoint: REFRESH_TOKENS, typename: 'RefreshToken', ref: RefreshTokenRef },
-  access_tokens: { endpoint: ACCESS_TOKENS, typename: 'AccessToken', ref: AccessTokenRef },
-  authorization_codes: {
-    endpoint: AUTHORIZATION_CODES,
-    typename: 'AuthorizationCode',
-    ref: AuthorizationCodeRef,
-  },
-};
-const ALL_KINDS = Object.keys(KINDS) as Segment[];
+const ALL_KINDS: GrantSegment[] = GRANT_KINDS.map((kind) => kind.segment);
 
 /** revokeOAuth2Grants' `kinds`: values are the endpoints' path segments. */
 export const OAuth2GrantKind = builder.enumType('OAuth2GrantKind', {
   description: 'A kind of OAuth2 grant authentik keeps.',
-  values: {
-    REFRESH_TOKEN: { value: 'refresh_tokens', description: 'RefreshToken.' },
-    ACCESS_TOKEN: { value: 'access_tokens', description: 'AccessToken.' },
-    AUTHORIZATION_CODE: { value: 'authorization_codes', description: 'AuthorizationCode.' },
-  } as const,
+  values: Object.fromEntries(
+    GRANT_KINDS.map((kind) => [
+      enumValueOf(kind),
+      { value: kind.segment, description: `${kind.typename}.` },
+    ]),
+  ) as Record<string, { value: GrantSegment; description: string }>,
 });
 
 const RevokeFailureRef = builder.objectRef<RevokeFailure>('OAuth2GrantRevokeFailure').implement({
@@ -48,7 +31,7 @@ const RevokeFailureRef = builder.objectRef<RevokeFailure>('OAuth2GrantRevokeFail
   fields: (t) => ({
     id: t.id({
       description: 'Global id of the grant.',
-      resolve: (f) => encodeNodeId(KINDS[f.endpoint.segment].typename, f.pk),
+      resolve: (f) => encodeNodeId(f.endpoint.typename, f.pk),
     }),
     kind: t.field({
       type: OAuth2GrantKind,
@@ -82,12 +65,15 @@ function readTarget(input: { userPk?: number | null; providerPk?: number | null 
   };
 }
 
-function readKinds(kinds: readonly Segment[] | null | undefined): Segment[] {
+function readKinds(kinds: readonly GrantSegment[] | null | undefined): GrantSegment[] {
   if (kinds == null) return ALL_KINDS;
   if (kinds.length === 0) {
-    throw badUserInput('input.kinds must name at least one kind (omit it for all three)', {
-      argument: 'input.kinds',
-    });
+    throw badUserInput(
+      `input.kinds must name at least one kind (omit it for all ${GRANT_KIND_COUNT})`,
+      {
+        argument: 'input.kinds',
+      },
+    );
   }
   return ALL_KINDS.filter((kind) => kinds.includes(kind));
 }
@@ -95,7 +81,7 @@ function readKinds(kinds: readonly Segment[] | null | undefined): Segment[] {
 interface RevokeInput {
   userPk?: number | null;
   providerPk?: number | null;
-  kinds?: readonly Segment[] | null;
+  kinds?: readonly GrantSegment[] | null;
   dryRun: boolean;
 }
 
@@ -103,7 +89,7 @@ interface RevokeInput {
 function revokeRequestOf(input: RevokeInput, maxRevoke: number): RevokeRequest {
   return {
     ...readTarget(input),
-    endpoints: readKinds(input.kinds).map((segment) => KINDS[segment].endpoint),
+    endpoints: readKinds(input.kinds).map(grantKindOf),
     dryRun: input.dryRun,
     maxRevoke,
   };
@@ -136,7 +122,7 @@ function revokeEvent(
 // Deleted (or already gone) grants must not be answered from this request's caches afterwards.
 function forgetRemoved(context: GatewayContext, result: RevokeResult): void {
   for (const { endpoint, pk } of result.removed) {
-    KINDS[endpoint.segment].ref.getDataloader(context).clear(pk);
+    GRANT_REFS[endpoint.typename].getDataloader(context).clear(pk);
   }
 }
 
@@ -152,7 +138,7 @@ builder.relayMutationField(
       kinds: t.field({
         type: [OAuth2GrantKind],
         defaultValue: [...ALL_KINDS],
-        description: 'Which kinds of grant (default all three).',
+        description: `Which kinds of grant (default all ${GRANT_KIND_COUNT}).`,
       }),
       dryRun: t.boolean({
         // Non-null: an explicit `dryRun: null` is refused, never taken for a delete.
@@ -171,7 +157,7 @@ builder.relayMutationField(
       'More matches than MAX_REVOKE (default 1000), counted over every revokeOAuth2Grants of the operation, ' +
       'are refused with LIMIT_EXCEEDED before anything is deleted. Every call writes an audit log line.',
     // MAX_COST counts the first list page of each kind; the DELETEs are bounded by MAX_REVOKE.
-    extensions: { upstreamCost: 3 },
+    extensions: { upstreamCost: GRANT_KINDS.length },
     resolve: async (_root, { input }, context, info) => {
       const operationName = info.operation.name?.value;
       const { maxRevoke } = context.limits;

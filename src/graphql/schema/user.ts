@@ -4,6 +4,7 @@ import { isPermissionDenied } from '../../errors.js';
 import type { UpstreamGroup, UpstreamRole, UpstreamUser } from '../../upstream/types.js';
 import { UserType } from './enums.js';
 import { referenceNeedsLoad } from './entity-reference.js';
+import { GRANT_LIST_FIELDS } from './grant-names.js';
 import { loadByPk } from './load-by-pk.js';
 
 export const GroupRef = builder.objectRef<UpstreamGroup>('Group').implement({
@@ -56,18 +57,11 @@ export const UserRef = builder.loadableNodeRef('User', {
 });
 
 // What a key-only `{ pk }` reference answers: `uuid` lazily (see the field), the rest from pk.
-const ANSWERED_BY_PK = new Set([
-  'pk',
-  'id',
-  'uuid',
-  'refreshTokens',
-  'accessTokens',
-  'authorizationCodes',
-]);
+const ANSWERED_BY_PK = new Set(['pk', 'id', 'uuid', ...GRANT_LIST_FIELDS]);
 
 /**
  * User as a federation entity, by `pk` or `uuid`. A `pk` reference that asks only for `pk`, `id`,
- * `uuid` or `refreshTokens` is answered from the key, with no lookup; otherwise the loader fetches
+ * `uuid` or a grant connection is answered from the key, with no lookup; otherwise the loader fetches
  * the user. A `uuid` reference is looked up with `GET /core/users/?uuid=`.
  */
 builder.asEntity(UserRef, {

@@ -1,7 +1,8 @@
 import { requirePositiveId } from '../client-values.js';
-import type { AuthentikApi, GrantEndpoint, TokenListQuery } from '../upstream/authentik.js';
-import type { UpstreamToken } from '../upstream/types.js';
-import type { TokenConnection } from './connection-result.js';
+import type { AuthentikApi, GrantListQuery } from '../upstream/authentik.js';
+import type { GrantKind } from '../upstream/grant-kinds.js';
+import type { UpstreamGrant } from '../upstream/types.js';
+import type { GrantConnection } from './connection-result.js';
 import { queryFingerprint } from './cursor.js';
 import { offsetWindow, offsetWindowCalls } from './offset-window.js';
 import { scanWindow } from './scan-window.js';
@@ -17,17 +18,17 @@ export interface TokenOrder {
   direction: 'asc' | 'desc';
 }
 
-export interface TokenFilter {
+export interface GrantFilter {
   providerPk?: number | null;
   userPk?: number | null;
   isExpired?: boolean | null;
   revoked?: boolean | null;
 }
 
-export interface TokenConnectionArgs extends ConnectionArgs {
+export interface GrantConnectionArgs extends ConnectionArgs {
   search?: string | null;
   orderBy?: readonly TokenOrder[] | null;
-  filter?: TokenFilter | null;
+  filter?: GrantFilter | null;
 }
 
 export interface TokenConnectionOptions {
@@ -89,16 +90,16 @@ export function toUpstreamOrdering(orderBy: readonly TokenOrder[] | null | undef
  * budget (upstream/request-budget.ts): the first once the operation can afford it, the rest of
  * a scan once authentik's count has told how many and the operation can afford them all.
  */
-export async function resolveTokenConnection(
+export async function fetchGrantConnection(
   api: AuthentikApi,
-  endpoint: GrantEndpoint,
-  args: TokenConnectionArgs,
+  endpoint: GrantKind,
+  args: GrantConnectionArgs,
   options: TokenConnectionOptions,
-): Promise<TokenConnection> {
+): Promise<GrantConnection> {
   // Its limits first: nothing else reads a search string longer than MAX_SEARCH_LENGTH.
   const terms = searchTermsOf(args.search ?? '', options.searchLimits);
   const filter = args.filter ?? {};
-  const query: TokenListQuery = {
+  const query: GrantListQuery = {
     ordering: toUpstreamOrdering(args.orderBy),
     includeGroups: options.includeGroups,
     includeRoles: options.includeRoles,
@@ -130,7 +131,7 @@ export async function resolveTokenConnection(
     if (!scans) {
       return await offsetWindow(rows, window, fingerprint);
     }
-    const matches = (token: UpstreamToken) =>
+    const matches = (token: UpstreamGrant) =>
       (isExpired === undefined || token.is_expired === isExpired) &&
       (revoked === undefined || token.revoked === revoked) &&
       matchesSearch(token, terms);
