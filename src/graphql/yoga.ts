@@ -5,7 +5,6 @@ import { clientErrorForUpstream } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { useBodyLimit } from '../limits/body-limit.js';
 import { useCsrfPrevention } from '../limits/csrf.js';
-import { useCompiledExecution } from './plugins/jit.js';
 import { useFinishUpstream } from './plugins/finish-upstream.js';
 import { useIntrospection } from './plugins/introspection.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
@@ -101,7 +100,6 @@ export function createGateway(deps: GatewayDeps): GatewayYoga {
         searchScanLimit: deps.limits.searchScanLimit,
         introspection,
       }),
-      useCompiledExecution(),
       ...(deps.plugins ?? []),
     ],
     context: ({ request }) =>
