@@ -79,7 +79,7 @@ export function writeReport(report: BenchReport, file: string): void {
 /** The report for a terminal or a README: headline, targets, details, memory, the machine. */
 export function renderReport(report: BenchReport): string {
   const lines = [
-    renderHeadline(report.headlines),
+    renderHeadline(report.headlines, report.settings.memoryLimitMib),
     '',
     renderTargets(report.targets),
     '',

@@ -110,7 +110,7 @@ async function main(): Promise<void> {
     servers: facts,
     results,
     headlines: rows,
-    targets: checkTargets(rows),
+    targets: checkTargets(rows, settings.memoryLimitMib),
   };
   writeReport(report, outFile);
   console.log(renderReport(report));

@@ -23,8 +23,7 @@ function containerCell(row: Headline): string {
 }
 
 /** Issue 22's table: one row per runtime (and per compared gateway). */
-export function renderHeadline(rows: readonly Headline[]): string {
-  const limitMib = rows.find((row) => row.limited?.cgroup)?.limited?.cgroup?.limitMib;
+export function renderHeadline(rows: readonly Headline[], memoryLimitMib: number): string {
   return markdownTable(
     [
       'runtime',
@@ -33,7 +32,7 @@ export function renderHeadline(rows: readonly Headline[]): string {
       'p99 @10 conns (floor)',
       'one token: throughput vs direct',
       '`edges` vs `nodes` CPU',
-      `${limitMib ?? 256} MiB container`,
+      memoryLimitMib > 0 ? `${memoryLimitMib} MiB container` : 'memory-limited container',
       'peak RSS',
     ],
     rows.map((row) => [
