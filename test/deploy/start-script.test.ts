@@ -21,6 +21,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 const SCRIPT = fileURLToPath(new URL('../../scripts/start.sh', import.meta.url));
 const MIB = 1024 * 1024;
 const BASE = '--max-semi-space-size=16 --single-threaded-gc';
+// Under a limit: the old generation's cap, and a growing factor of 2 below 1 GiB of it.
+const sized = (oldMib: number) =>
+  `${BASE} --max-old-space-size=${oldMib}${oldMib < 1024 ? ' --heap-growing-percent=100' : ''}`;
 
 const scratch: string[] = [];
 afterAll(() => {
@@ -61,14 +64,11 @@ describe('scripts/start.sh: node flags from the memory limit', () => {
     ['no cgroup files at all', fakeCgroupFs({}), BASE],
     ['cgroup v1 without a limit', v1('9223372036854771712'), BASE],
     ['cgroup v2 without a limit', v2('max'), BASE],
-    ['cgroup v1, 256 MiB', v1(String(256 * MIB)), `${BASE} --max-old-space-size=128`],
-    ['cgroup v2, 256 MiB', v2(String(256 * MIB)), `${BASE} --max-old-space-size=128`],
-    ['cgroup v2, 1 GiB', v2(String(1024 * MIB)), `${BASE} --max-old-space-size=896`],
-    [
-      'cgroup v2, 160 MiB (too small: the floor)',
-      v2(String(160 * MIB)),
-      `${BASE} --max-old-space-size=64`,
-    ],
+    ['cgroup v1, 256 MiB', v1(String(256 * MIB)), sized(128)],
+    ['cgroup v2, 256 MiB', v2(String(256 * MIB)), sized(128)],
+    ['cgroup v2, 1 GiB', v2(String(1024 * MIB)), sized(896)],
+    ['cgroup v1, 4 GiB', v1(String(4096 * MIB)), sized(3968)],
+    ['cgroup v2, 160 MiB (too small: the floor)', v2(String(160 * MIB)), sized(64)],
   ])('%s', (_name, root, flags) => {
     expect(printFlags({ CGROUP_FS: root })).toBe(flags);
   });
@@ -94,7 +94,7 @@ describe('scripts/start.sh: node flags from the memory limit', () => {
     try {
       writeFileSync(path.join(dir, 'memory.limit_in_bytes'), String(256 * MIB));
       const enter = ['sh', '-c', 'echo $$ > "$0" && exec "$@"', path.join(dir, 'cgroup.procs')];
-      expect(printFlags({}, enter)).toBe(`${BASE} --max-old-space-size=128`);
+      expect(printFlags({}, enter)).toBe(sized(128));
     } finally {
       rmdirSync(dir);
     }
