@@ -61,22 +61,19 @@ export async function startServers(options: StartServersOptions): Promise<BenchS
     extra: { cgroup?: MemoryCgroup; env?: Record<string, string> } = {},
   ) => {
     const id = `${runtime.label} ${label}`;
-    const process = await startServerProcess({
+    const child = await startServerProcess({
       command,
       upstreamUrl: fake.url,
       name: id,
       // scripts/start.sh runs the first `node` on the PATH.
-      env: {
-        PATH: `${path.dirname(runtime.node)}:${globalThis.process.env.PATH ?? ''}`,
-        ...extra.env,
-      },
+      env: { PATH: `${path.dirname(runtime.node)}:${process.env.PATH ?? ''}`, ...extra.env },
     });
-    const rss = processMemory(process.pid)?.rssBytes;
+    const rss = processMemory(child.pid)?.rssBytes;
     const server = {
       id,
       runtime,
       kind,
-      process,
+      process: child,
       cgroup: extra.cgroup,
       startRssMb: rss && rss / 2 ** 20,
     };
@@ -111,7 +108,8 @@ export async function startServers(options: StartServersOptions): Promise<BenchS
         }
       }
       if (settings.compare) {
-        const { entry, nodeArgs } = settings.compare;
+        const { entry } = settings.compare;
+        const nodeArgs = [...settings.gatewayNodeArgs, ...settings.compare.nodeArgs];
         await start(
           runtime,
           'compare',

@@ -25,7 +25,7 @@ export interface BenchSettings {
   /**
    * A second gateway measured beside the first in the distinct-caller and one-token scenarios,
    * for A/B numbers in one run: BENCH_COMPARE_ENTRY (a built `main.js`, e.g. another tree's dist/)
-   * and/or BENCH_COMPARE_NODE_ARGS (node flags after the start script's). Unset: none.
+   * and/or BENCH_COMPARE_NODE_ARGS (node flags after the gateways' own). Unset: none.
    */
   compare?: { entry?: string; nodeArgs: string[] };
   /** BENCH_OUT: the JSON results file. Default bench/results/latest.json. */
