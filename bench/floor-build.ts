@@ -3,9 +3,8 @@ import path from 'node:path';
 import ts from 'typescript';
 import type { FakeAuthentik } from '../src/fake-authentik/index.js';
 import { probeUpstreamCalls } from './probe.js';
-import { ROOT, startServerProcess } from './processes.js';
-import type { ServerProcess } from './processes.js';
-import { OPERATIONS } from './scenarios.js';
+import { ROOT } from './processes.js';
+import { QUERIES } from './scenarios.js';
 
 const SOURCE = path.join(ROOT, 'bench/floor-proxy.ts');
 // Under node_modules so that the file's `undici` import resolves to the project's copy.
@@ -36,32 +35,15 @@ export function buildFloorProxy(): string {
 }
 
 /**
- * The one upstream call the gateway makes for the bench's page20, recorded from the running
- * gateway (not assumed): the call the floor makes for every request.
+ * The one upstream call the gateway makes for the bench's page, recorded from the running gateway
+ * (not assumed): the call the floor makes for every request.
  */
-export async function page20UpstreamCall(gateway: ServerProcess, fake: FakeAuthentik) {
-  const page20 = OPERATIONS.find((operation) => operation.id === 'page20')!;
-  const calls = await probeUpstreamCalls(gateway.url, page20.query, fake);
+export async function page20UpstreamCall(gatewayUrl: string, fake: FakeAuthentik): Promise<string> {
+  const calls = await probeUpstreamCalls(gatewayUrl, QUERIES.nodes, fake);
   if (calls.length !== 1) {
-    throw new Error(`the floor expects one upstream call for page20, the gateway made:\n${calls}`);
+    throw new Error(
+      `the floor expects one upstream call for the page, the gateway made:\n${calls}`,
+    );
   }
   return calls[0]!;
-}
-
-/** Starts the built floor (see buildFloorProxy) on `upstreamPath`, pinned and flagged as given. */
-export function startFloor(options: {
-  entry: string;
-  upstreamUrl: string;
-  upstreamPath: string;
-  core: number | undefined;
-  nodeArgs: string[];
-}): Promise<ServerProcess> {
-  return startServerProcess({
-    entry: options.entry,
-    upstreamUrl: options.upstreamUrl,
-    core: options.core,
-    nodeArgs: options.nodeArgs,
-    env: { FLOOR_UPSTREAM_PATH: options.upstreamPath },
-    name: 'the floor proxy',
-  });
 }

@@ -1,9 +1,10 @@
 /**
- * The floor: a hand-written proxy that does the bench's page20 job without GraphQL. Per request it
- * reads and parses the JSON POST, makes one undici GET of authentik's list page with the caller's
+ * The floor: a hand-written proxy that does the bench's job without GraphQL. Per request it reads
+ * and parses the JSON POST, makes one undici GET of authentik's list page with the caller's
  * Authorization (the call the gateway makes for the query, never shared between requests),
  * `JSON.parse`s the page, picks the fields the bench query selects and `JSON.stringify`s the
- * answer in the gateway's shape. What the gateway costs above this is the price of GraphQL.
+ * answer in the gateway's shape: `edges { cursor node }` when the query selects `edges`, else
+ * `nodes`. What the gateway costs above this is the price of GraphQL.
  *
  * Self-contained (node: built-ins and undici only) so that the bench can transpile this one file
  * and run it with plain node, pinned and flagged like the gateway. As a script it reads
@@ -62,46 +63,49 @@ function cursorOf(index: number): string {
 }
 
 // The bench query's selection of one row, in the gateway's field order.
-function edgeOf(token: UpstreamToken, index: number) {
+function nodeOf(token: UpstreamToken) {
   const { provider, user } = token;
   return {
-    cursor: cursorOf(index),
-    node: {
-      pk: token.pk,
-      expires: token.expires,
-      isExpired: token.is_expired,
-      revoked: token.revoked,
-      scope: token.scope,
-      provider: {
-        pk: provider.pk,
-        name: provider.name,
-        assignedApplicationName: provider.assigned_application_name,
-      },
-      user: {
-        pk: user.pk,
-        username: user.username,
-        name: user.name,
-        email: user.email,
-        isActive: user.is_active,
-      },
+    pk: token.pk,
+    expires: token.expires,
+    isExpired: token.is_expired,
+    revoked: token.revoked,
+    scope: token.scope,
+    provider: {
+      pk: provider.pk,
+      name: provider.name,
+      assignedApplicationName: provider.assigned_application_name,
+    },
+    user: {
+      pk: user.pk,
+      username: user.username,
+      name: user.name,
+      email: user.email,
+      isActive: user.is_active,
     },
   };
 }
 
-/** The gateway's answer to the bench's page20 query, built from authentik's list page. */
-export function page20Answer(page: UpstreamPage): string {
+/**
+ * The gateway's answer to the bench's query, built from authentik's list page, with `edges`
+ * (cursor and node per row) or `nodes`.
+ */
+export function page20Answer(page: UpstreamPage, withEdges: boolean): string {
   const first = Math.max(0, page.pagination.start_index - 1);
-  const edges = page.results.map((token, offset) => edgeOf(token, first + offset));
-  const endCursor = edges.length > 0 ? edges[edges.length - 1]!.cursor : null;
-  return JSON.stringify({
-    data: {
-      refreshTokens: { edges, pageInfo: { hasNextPage: page.pagination.next > 0, endCursor } },
-    },
-  });
+  const rows = page.results;
+  const endCursor = rows.length > 0 ? cursorOf(first + rows.length - 1) : null;
+  const pageInfo = { hasNextPage: page.pagination.next > 0, endCursor };
+  const refreshTokens = withEdges
+    ? {
+        edges: rows.map((row, i) => ({ cursor: cursorOf(first + i), node: nodeOf(row) })),
+        pageInfo,
+      }
+    : { nodes: rows.map(nodeOf), pageInfo };
+  return JSON.stringify({ data: { refreshTokens } });
 }
 
 // The POST body, parsed (a real server has to), refused past the cap.
-async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+async function readJsonBody(req: IncomingMessage): Promise<{ query?: unknown }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -109,7 +113,7 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY_BYTES) throw new Error('body too large');
     chunks.push(chunk as Buffer);
   }
-  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as { query?: unknown };
 }
 
 function reply(res: ServerResponse, status: number, body: string): void {
@@ -137,7 +141,8 @@ export async function startFloorProxy(options: FloorProxyOptions): Promise<Floor
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'POST') return reply(res, 405, errorBody('POST only'));
-    await readJsonBody(req);
+    const { query } = await readJsonBody(req);
+    const withEdges = typeof query === 'string' && query.includes('edges');
     const headers: Record<string, string> = { accept: 'application/json' };
     if (req.headers.authorization) headers.authorization = req.headers.authorization;
     const upstream = await pool.request({ method: 'GET', path: upstreamPath, headers });
@@ -145,7 +150,7 @@ export async function startFloorProxy(options: FloorProxyOptions): Promise<Floor
     if (upstream.statusCode !== 200) {
       return reply(res, 502, errorBody(`authentik answered ${upstream.statusCode}`));
     }
-    reply(res, 200, page20Answer(JSON.parse(text) as UpstreamPage));
+    reply(res, 200, page20Answer(JSON.parse(text) as UpstreamPage, withEdges));
   };
 
   const server = createServer((req, res) => {

@@ -4,12 +4,13 @@ import { percentile, runLoad } from './load.js';
 import type { LoadOptions, LoadResult } from './load.js';
 import { graphqlRequest, probeUpstreamCalls } from './probe.js';
 import { sampleRss, watchCpu } from './proc-stats.js';
-import type { ServerProcess } from './processes.js';
 import type { Callers } from './callers.js';
-import type { Scenario } from './scenarios.js';
+import { QUERIES } from './scenarios.js';
+import type { Scenario, Shape } from './scenarios.js';
+import type { BenchServer } from './servers.js';
 import { countUpstreamCalls, waitUntilUpstreamQuiet } from './upstream-counter.js';
 
-/** One side (direct, floor or gateway) of one scenario. */
+/** One side (direct, or one server) of one scenario. */
 export interface SideResult {
   opsPerSec: number;
   p50Ms: number;
@@ -24,109 +25,87 @@ export interface SideResult {
   driverCores?: number;
   /** Cores other processes on the machine kept busy meanwhile: the noise. */
   otherCores?: number;
-  /** Gateway and floor: the process's user+system CPU time per operation. */
+  /** Servers: the process's user+system CPU time per operation. */
   cpuMsPerOp?: number;
-  /** Gateway and floor: the largest resident set sampled during the runs, in MB. */
+  /** Servers: the largest resident set sampled during the runs, in MB. */
   peakRssMb?: number;
 }
 
-/** The gateway as a multiple of the floor, measured in the same run (1 = as cheap as the floor). */
-export interface FloorRatios {
-  /** Gateway CPU ms/op ÷ floor CPU ms/op. */
-  cpuPerOp: number;
-  /** Gateway ops/s ÷ floor ops/s. */
-  throughput: number;
-  /** Gateway p99 ÷ floor p99. */
-  p99: number;
-}
-
+/** One scenario: the direct baseline and every server it loaded. */
 export interface ScenarioResult {
   id: string;
   callers: Callers;
-  operation: string;
+  shape: Shape;
   connections: number;
-  upstreamLatencyMs: number;
   /** The direct baseline's requests for one operation (recorded from the gateway's calls). */
   directCalls: string[];
   direct: SideResult;
-  gateway: SideResult;
-  /** The hand-written proxy (floor-proxy.ts), in scenarios that load it. */
-  floor?: SideResult;
-  /** Gateway ops/s ÷ direct ops/s. */
-  throughputRatio: number;
-  /** Gateway p50 − direct p50, in ms. */
-  p50OverDirectMs: number;
-  vsFloor?: FloorRatios;
+  /** By server id (servers.ts). */
+  servers: Record<string, SideResult>;
 }
 
 export interface MeasureContext {
   fake: FakeAuthentik;
-  gateway: ServerProcess;
-  /** The floor proxy, loaded in the scenarios with `withFloor`. */
-  floor?: ServerProcess;
+  /** The servers; each scenario loads those of the kinds it names. */
+  servers: readonly BenchServer[];
   /** Measured time per side, split into `rounds` alternating runs. */
   durationS: number;
-  /** Direct and gateway take turns this many times, so drift on the machine hits both alike. */
+  /** The sides take turns this many times, so drift on the machine hits all alike. */
   rounds: number;
-  /** Unmeasured load before each measured run, so both sides start equally warm. */
+  /** Unmeasured load before each side's first measured run, so all start equally warm. */
   settleS: number;
 }
 
 const MB = 1024 * 1024;
 
 /**
- * Loads one scenario: the direct baseline, the floor (when the scenario has it) and the gateway
- * take turns (`rounds` runs each of durationS / rounds), and each side's runs are added up.
+ * Loads one scenario: the direct baseline and each of the scenario's servers take turns
+ * (`rounds` runs each of durationS / rounds), and each side's runs are added up. A server that
+ * has exited (killed by the OOM killer, say) is left out of the turns that follow.
  */
 export async function measureScenario(
   context: MeasureContext,
   scenario: Scenario,
 ): Promise<ScenarioResult> {
-  const { fake, gateway } = context;
-  const floor = scenario.withFloor ? context.floor : undefined;
-  fake.setOptions({ latencyMs: scenario.upstreamLatencyMs });
-  try {
-    const directCalls = await probeUpstreamCalls(gateway.url, scenario.operation.query, fake);
-    const tokens = callerTokens(fake, scenario.callers);
-    const load = (url: string, sequence: LoadOptions['sequence']): LoadOptions => ({
-      url,
-      sequence: withCallerTokens(sequence, tokens),
-      connections: scenario.connections,
-      durationS: context.durationS / context.rounds,
-    });
-    const accept = 'application/json';
-    const directLoad = load(
-      fake.url,
-      directCalls.map((path) => ({ method: 'GET', path, headers: { accept } })),
-    );
-    const query = [graphqlRequest(scenario.operation.query)];
-    const runs = { direct: [] as SideRun[], floor: [] as SideRun[], gateway: [] as SideRun[] };
-    for (let round = 0; round < context.rounds; round++) {
-      const settle = round === 0;
-      runs.direct.push(await measureSide(context, directLoad, settle));
-      if (floor) runs.floor.push(await measureSide(context, load(floor.url, query), settle, floor));
-      runs.gateway.push(await measureSide(context, load(gateway.url, query), settle, gateway));
+  const { fake } = context;
+  const servers = context.servers.filter((server) => scenario.loads.includes(server.kind));
+  const query = QUERIES[scenario.shape];
+  const probeVia = servers.find((server) => server.kind === 'gateway')!;
+  const directCalls = await probeUpstreamCalls(probeVia.process.url, query, fake);
+  const tokens = callerTokens(fake, scenario.callers);
+  const load = (url: string, sequence: LoadOptions['sequence']): LoadOptions => ({
+    url,
+    sequence: withCallerTokens(sequence, tokens),
+    connections: scenario.connections,
+    durationS: context.durationS / context.rounds,
+  });
+  const accept = 'application/json';
+  const directLoad = load(
+    fake.url,
+    directCalls.map((path) => ({ method: 'GET', path, headers: { accept } })),
+  );
+  const request = [graphqlRequest(query)];
+  const direct: SideRun[] = [];
+  const runs = new Map<BenchServer, SideRun[]>(servers.map((server) => [server, []]));
+  for (let round = 0; round < context.rounds; round++) {
+    const settle = round === 0;
+    direct.push(await measureSide(context, directLoad, settle));
+    for (const server of servers) {
+      if (server.process.exit()) continue;
+      runs
+        .get(server)!
+        .push(await measureSide(context, load(server.process.url, request), settle, server));
     }
-    const direct = combine(runs.direct);
-    const measured = combine(runs.gateway);
-    const floorSide = floor ? combine(runs.floor) : undefined;
-    return {
-      id: scenario.id,
-      callers: scenario.callers,
-      operation: scenario.operation.id,
-      connections: scenario.connections,
-      upstreamLatencyMs: scenario.upstreamLatencyMs,
-      directCalls,
-      direct,
-      gateway: measured,
-      floor: floorSide,
-      throughputRatio: measured.opsPerSec / direct.opsPerSec,
-      p50OverDirectMs: measured.p50Ms - direct.p50Ms,
-      vsFloor: floorSide && ratiosToFloor(measured, floorSide),
-    };
-  } finally {
-    fake.setOptions({ latencyMs: 0 });
   }
+  return {
+    id: scenario.id,
+    callers: scenario.callers,
+    shape: scenario.shape,
+    connections: scenario.connections,
+    directCalls,
+    direct: combine(direct),
+    servers: Object.fromEntries(servers.map((server) => [server.id, combine(runs.get(server)!)])),
+  };
 }
 
 /** The tokens a traffic shape sends: the superuser's many, or its one. */
@@ -136,14 +115,6 @@ export function callerTokens(fake: FakeAuthentik, callers: Callers): readonly st
     throw new Error('distinct callers need a fake started with extraAdminTokens');
   }
   return fake.tokens.extraAdmin;
-}
-
-function ratiosToFloor(gateway: SideResult, floor: SideResult): FloorRatios {
-  return {
-    cpuPerOp: (gateway.cpuMsPerOp ?? Number.NaN) / (floor.cpuMsPerOp ?? Number.NaN),
-    throughput: gateway.opsPerSec / floor.opsPerSec,
-    p99: gateway.p99Ms / floor.p99Ms,
-  };
 }
 
 /** One measured run of one side, with what it used. */
@@ -163,7 +134,7 @@ async function measureSide(
   context: MeasureContext,
   load: LoadOptions,
   settle: boolean,
-  server?: ServerProcess,
+  server?: BenchServer,
 ): Promise<SideRun> {
   if (settle && context.settleS > 0) {
     const settling = countUpstreamCalls(context.fake);
@@ -172,8 +143,8 @@ async function measureSide(
   }
   await waitUntilUpstreamQuiet(context.fake);
   const counter = countUpstreamCalls(context.fake);
-  const cpu = watchCpu(server?.pid);
-  const rss = server === undefined ? undefined : sampleRss(server.pid);
+  const cpu = watchCpu(server?.process.pid);
+  const rss = server === undefined ? undefined : sampleRss(server.process.pid);
   const result = await runLoad(load);
   const used = cpu.stop();
   return {
@@ -198,7 +169,7 @@ function combine(runs: readonly SideRun[]): SideResult {
   const durationS = sum((run) => run.load.durationS)!;
   const wallMs = sum((run) => run.wallMs)!;
   const side: SideResult = {
-    opsPerSec: ops / durationS,
+    opsPerSec: durationS > 0 ? ops / durationS : 0,
     p50Ms: percentile(latencies, 0.5),
     p99Ms: percentile(latencies, 0.99),
     meanMs: latencies.reduce((total, value) => total + value, 0) / Math.max(1, ops),
@@ -210,9 +181,10 @@ function combine(runs: readonly SideRun[]): SideResult {
   const driverMs = sum((run) => run.driverMs);
   const othersMs = sum((run) => run.othersMs);
   const serverMs = sum((run) => run.serverMs);
+  if (runs.length === 0) return side;
   if (driverMs !== undefined) side.driverCores = driverMs / wallMs;
   if (othersMs !== undefined) side.otherCores = othersMs / wallMs;
-  if (serverMs !== undefined) side.cpuMsPerOp = serverMs / Math.max(1, ops);
+  if (serverMs !== undefined && ops > 0) side.cpuMsPerOp = serverMs / ops;
   const peaks = runs.map((run) => run.peakRssBytes).filter((peak) => peak !== undefined);
   if (peaks.length > 0) side.peakRssMb = Math.max(...peaks) / MB;
   return side;

@@ -31,27 +31,17 @@ export function pinThisProcess(core: number): boolean {
 }
 
 /**
- * Builds the gateway as users run it (`tsc -p tsconfig.build.json`) and returns its entry file.
- * Throws with the compiler's output when the build fails.
+ * Builds the gateway as `npm ci` does (`tsc -p tsconfig.build.json` into dist/, which
+ * scripts/start.sh runs). Throws with the compiler's output when the build fails.
  */
-export function buildGateway(): string {
-  const result = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--listEmittedFiles'], {
+export function buildGateway(): void {
+  const result = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], {
     cwd: ROOT,
     encoding: 'utf8',
   });
   if (result.status !== 0) {
     throw new Error(`the gateway does not build:\n${result.stdout}${result.stderr}`);
   }
-  const emitted = result.stdout
-    .split('\n')
-    .filter((line) => line.startsWith('TSFILE: '))
-    .map((line) => path.resolve(line.slice('TSFILE: '.length).trim()));
-  // dist/src/main.js when the build's root is the repository, dist/main.js when it is src/.
-  const entry = ['dist/src/main.js', 'dist/main.js']
-    .map((file) => path.join(ROOT, file))
-    .find((file) => emitted.includes(file));
-  if (!entry) throw new Error('the build emitted no dist/src/main.js or dist/main.js');
-  return entry;
 }
 
 /** A loopback port nobody listens on right now. */
@@ -74,38 +64,39 @@ export interface ServerProcess {
   url: string;
   /** What the process wrote to stderr: line count, and the first lines. */
   stderr: { lines: number; head: string[] };
-  /** SIGTERM, then SIGKILL after `graceMs` (default 15 s; a CPU profile takes a while to write). */
+  /** How it ended, once it has (`SIGKILL` from the OOM killer, say); undefined while it runs. */
+  exit(): { code: number | null; signal: string | null } | undefined;
+  /** SIGTERM, then SIGKILL after `graceMs` (default 15 s). */
   stop(graceMs?: number): Promise<void>;
 }
 
 export interface StartServerOptions {
-  /** The built JavaScript file node runs. */
-  entry: string;
+  /**
+   * The command: it must end up exec-ing node (`taskset`, `sh -c '... exec "$@"'` and
+   * scripts/start.sh all do), so that the pid is node's.
+   */
+  command: string[];
   upstreamUrl: string;
-  /** Pin to this core with taskset; undefined runs unpinned. */
-  core?: number;
-  /** Flags for node itself, e.g. `--cpu-prof`. */
-  nodeArgs?: string[];
   /** More environment for the process (PORT, HOST, AUTHENTIK_URL and NODE_ENV are set). */
   env?: Record<string, string>;
-  /** How errors name the process. Default `the gateway`. */
-  name?: string;
+  /** How errors name the process. */
+  name: string;
   /** Write the process's stdout here (e.g. `--trace-gc` output); default discarded. */
   stdoutFile?: string;
 }
 
+/** `taskset -c <core>` before a command, or nothing when the bench runs unpinned. */
+export function pinnedTo(core: number | undefined): string[] {
+  return core === undefined ? [] : ['taskset', '-c', String(core)];
+}
+
 /**
- * Starts `node <entry>` with AUTHENTIK_URL, PORT, NODE_ENV=production and LOG_LEVEL=warn, and
- * resolves once it answers HTTP. `taskset -c N node ...` execs node, so the pid is node's.
+ * Starts the command with AUTHENTIK_URL, PORT, NODE_ENV=production and LOG_LEVEL=warn, and
+ * resolves once it answers HTTP.
  */
 export async function startServerProcess(options: StartServerOptions): Promise<ServerProcess> {
   const port = await freePort();
-  const name = options.name ?? 'the gateway';
-  const nodeCommand = [process.execPath, ...(options.nodeArgs ?? []), options.entry];
-  const [command, ...args] =
-    options.core === undefined
-      ? nodeCommand
-      : ['taskset', '-c', String(options.core), ...nodeCommand];
+  const [command, ...args] = options.command;
   const stdout = options.stdoutFile ? openSync(options.stdoutFile, 'w') : 'ignore';
   const child = spawn(command!, args, {
     cwd: ROOT,
@@ -135,17 +126,19 @@ export async function startServerProcess(options: StartServerOptions): Promise<S
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}/graphql`;
   try {
-    await waitUntilAnswering(url, child, name);
+    await waitUntilAnswering(url, child, options.name);
   } catch (error) {
     await new Promise((resolve) => setTimeout(resolve, 100)); // let stderr drain
     throw new Error(`${(error as Error).message}\n${stderr.head.join('\n')}`, { cause: error });
   }
+  const ended = () => child.exitCode !== null || child.signalCode !== null;
   return {
     pid: child.pid!,
     url,
     stderr,
+    exit: () => (ended() ? { code: child.exitCode, signal: child.signalCode } : undefined),
     async stop(graceMs = 15_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (ended()) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await exited;

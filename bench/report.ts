@@ -5,8 +5,8 @@ import path from 'node:path';
 import type { ScenarioResult } from './measure.js';
 import { ROOT } from './processes.js';
 import type { BenchSettings } from './settings.js';
-import { renderFloorTable, renderResultsTable, renderTargets } from './table.js';
-import type { TargetCheck } from './targets.js';
+import { num, renderDetails, renderHeadline, renderMemory, renderTargets } from './table.js';
+import type { Headline, ServerFacts, TargetCheck } from './targets.js';
 
 /** Everything one run found, as written to the JSON file for comparison between runs. */
 export interface BenchReport {
@@ -16,30 +16,20 @@ export interface BenchReport {
   machine: {
     cpu?: string;
     cores: number;
-    node: string;
     kernel: string;
-    /** Gateway and driver pinned to separate cores with taskset. */
+    /** Servers and driver pinned to separate cores with taskset. */
     pinned: boolean;
     loadAverageAtStart: number[];
     loadAverageAtEnd: number[];
   };
-  settings: Omit<BenchSettings, 'outFile'> & { gatewayEntry: string };
-  /** The gateway's peak resident set over the whole run (VmHWM), in MB. */
-  gatewayPeakRssMb?: number;
-  /** Resident sets of the gateway and the floor proxy (when it ran). */
-  memory: { gateway: ServerMemory; floor?: ServerMemory };
-  /** What the gateway wrote to stderr (yoga's logs, warnings). */
-  gatewayStderr: { lines: number; head: string[] };
+  settings: Omit<BenchSettings, 'outFile'>;
+  /** The flags scripts/start.sh gave node outside the memory limit. */
+  startFlags: string[];
+  /** By server id: runtime, kind, memory, how it ended. */
+  servers: Record<string, ServerFacts>;
   results: ScenarioResult[];
+  headlines: Headline[];
   targets: TargetCheck[];
-}
-
-/** A server process's resident set, in MB (undefined where /proc is missing). */
-export interface ServerMemory {
-  /** Right after it first answered, before any load. */
-  startRssMb?: number;
-  /** Its peak over the whole run (VmHWM: warm-up and settling included). */
-  peakRssMb?: number;
 }
 
 /** The machine as the report describes it, with the load average now. */
@@ -47,7 +37,6 @@ export function describeMachine(pinned: boolean): BenchReport['machine'] {
   return {
     cpu: cpus()[0]?.model,
     cores: cpus().length,
-    node: process.version,
     kernel: release(),
     pinned,
     loadAverageAtStart: loadavg(),
@@ -55,12 +44,12 @@ export function describeMachine(pinned: boolean): BenchReport['machine'] {
   };
 }
 
-/** One line on the machine: CPU, node, what was pinned (`pinnedWhat`), load before and after. */
-export function describeMachineLine(machine: BenchReport['machine'], pinnedWhat: string): string {
+/** One line on the machine: CPU, what was pinned, load before and after. */
+export function describeMachineLine(machine: BenchReport['machine']): string {
   const load = (values: number[]) => values.map((value) => value.toFixed(2)).join(' ');
   return (
-    `${machine.cores} × ${machine.cpu ?? 'unknown CPU'}, node ${machine.node}, ` +
-    `${machine.pinned ? `${pinnedWhat} pinned to separate cores` : 'unpinned'}; ` +
+    `${machine.cores} × ${machine.cpu ?? 'unknown CPU'}, ` +
+    `${machine.pinned ? 'servers and driver pinned to separate cores' : 'unpinned'}; ` +
     `load average ${load(machine.loadAverageAtStart)} at start, ` +
     `${load(machine.loadAverageAtEnd)} at end`
   );
@@ -87,29 +76,26 @@ export function writeReport(report: BenchReport, file: string): void {
   renameSync(`${file}.tmp`, file);
 }
 
-/** The report for a terminal or a README: results table, targets, and how loaded the machine was. */
+/** The report for a terminal or a README: headline, targets, details, memory, the machine. */
 export function renderReport(report: BenchReport): string {
-  const mb = (value: number | undefined) => (value === undefined ? '–' : `${value.toFixed(0)} MB`);
-  const { gateway, floor } = report.memory;
-  const floorTable = renderFloorTable(report.results);
   const lines = [
-    renderResultsTable(report.results),
+    renderHeadline(report.headlines, report.settings.memoryLimitMib),
     '',
-    ...(floorTable
-      ? ['The floor (hand-written proxy, no GraphQL), same run:', '', floorTable, '']
-      : []),
     renderTargets(report.targets),
     '',
-    `resident set right after start / peak over the run: gateway ${mb(gateway.startRssMb)} / ` +
-      `${mb(gateway.peakRssMb)}` +
-      (floor ? `, floor ${mb(floor.startRssMb)} / ${mb(floor.peakRssMb)}` : ''),
-    describeMachineLine(report.machine, 'gateway and driver'),
+    `Every side of every scenario (${report.settings.rounds} turns of ` +
+      `${num(report.settings.durationS / report.settings.rounds, 1)} s per side):`,
+    '',
+    renderDetails(report.results),
+    '',
+    renderMemory(report.servers),
+    '',
+    `node flags from scripts/start.sh outside a limit: ${report.startFlags.join(' ')}` +
+      (report.settings.gatewayNodeArgs.length > 0
+        ? `, then ${report.settings.gatewayNodeArgs.join(' ')}`
+        : ''),
+    `${report.commit ?? 'no commit'}; ${describeMachineLine(report.machine)}` +
+      (report.settings.quick ? '; QUICK run: short runs, rough ratios' : ''),
   ];
-  if (report.gatewayStderr.lines > 0) {
-    lines.push(
-      `the gateway wrote ${report.gatewayStderr.lines} lines to stderr, starting with: ` +
-        report.gatewayStderr.head.slice(0, 2).join(' / '),
-    );
-  }
   return lines.join('\n');
 }

@@ -1,109 +1,79 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './processes.js';
 
-/** How one bench run is set up, from `BENCH_*` environment variables. */
+/** How one bench run is set up: `--quick`, then `BENCH_*` environment variables. */
 export interface BenchSettings {
-  /** BENCH_WARMUP_S: gateway warm-up at the start, every operation in turn. Default 30. */
+  /** `--quick` or BENCH_QUICK=1: short runs to check the harness; the ratios are rough. */
+  quick: boolean;
+  /** BENCH_WARMUP_S: load on each server before anything is measured. Default 20 (quick 4). */
   warmupS: number;
-  /** BENCH_DURATION_S: each measured run. Default 10. */
+  /** BENCH_DURATION_S: measured time per server and scenario. Default 10 (quick 2). */
   durationS: number;
-  /** BENCH_SETTLE_S: unmeasured load before each side's first measured run. Default 2. */
+  /** BENCH_SETTLE_S: unmeasured load before each server's first measured run. Default 2 (quick 0.5). */
   settleS: number;
-  /** BENCH_ROUNDS: direct and gateway take turns this many times per scenario. Default 5. */
+  /** BENCH_ROUNDS: the servers take turns this many times per scenario. Default 5 (quick 2). */
   rounds: number;
   /**
-   * BENCH_ONLY: comma-separated scenario ids (`distinct-page20@50`) or their part before the `@`
-   * (`distinct-page20`: at every concurrency); empty runs them all.
+   * BENCH_RUNTIMES: comma-separated `machine` (the node running the bench) and major versions
+   * from npm's `node` package (`24`: what the Dockerfile ships). Default `machine,24`.
    */
-  only: string[];
+  runtimes: string[];
+  /** BENCH_MEMORY_LIMIT_MIB: the container's memory limit; 0 leaves that row out. Default 256. */
+  memoryLimitMib: number;
+  /** BENCH_GATEWAY_NODE_ARGS: node flags every gateway gets after the start script's own. */
+  gatewayNodeArgs: string[];
+  /**
+   * A second gateway measured beside the first in the distinct-caller and one-token scenarios,
+   * for A/B numbers in one run: BENCH_COMPARE_ENTRY (a built `main.js`, e.g. another tree's dist/)
+   * and/or BENCH_COMPARE_NODE_ARGS (node flags after the gateways' own). Unset: none.
+   */
+  compare?: { entry?: string; nodeArgs: string[] };
   /** BENCH_OUT: the JSON results file. Default bench/results/latest.json. */
   outFile: string;
-  /**
-   * BENCH_CPU_PROF_DIR: run the gateway under `node --cpu-prof`, writing there. `--profile <ids>`
-   * on the command line sets it to bench/results/profile/ (and BENCH_ONLY to `<ids>` when unset);
-   * the run then ends with a summary of the gateway's profile.
-   */
-  cpuProfileDir?: string;
-  /** BENCH_GATEWAY_NODE_ARGS: flags for the gateway's node. Default: those `npm start` uses. */
-  gatewayNodeArgs: string[];
-  /** BENCH_GATEWAY_ENTRY: run this built entry file instead of building the tree's. */
-  gatewayEntry?: string;
-  /** BENCH_GATEWAY_STDOUT: write the gateway's stdout (e.g. `--trace-gc`) to this file. */
-  gatewayStdout?: string;
 }
 
 type Env = Record<string, string | undefined>;
 
-function seconds(env: Env, name: string, fallback: number): number {
+function number(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value) || value < 0) {
-    throw new Error(`${name} must be a number of seconds ≥ 0, got "${raw}"`);
+    throw new Error(`${name} must be a number ≥ 0, got "${raw}"`);
   }
   return value;
 }
 
-/**
- * Reads the settings from the environment and the command line (`--profile <ids>`, see
- * `cpuProfileDir`); throws naming the variable or argument when one is malformed.
- */
+const list = (raw: string | undefined, separator: RegExp) =>
+  (raw ?? '').split(separator).filter(Boolean);
+const flags = (raw: string | undefined) => list(raw, /\s+/);
+
+/** Reads the settings; throws naming the variable or argument that is malformed. */
 export function readSettings(
   env: Env = process.env,
   argv: readonly string[] = process.argv.slice(2),
 ): BenchSettings {
-  const profiled = profileArgument(argv);
-  if (profiled !== undefined) {
-    env = {
-      ...env,
-      BENCH_ONLY: env.BENCH_ONLY?.trim() ? env.BENCH_ONLY : profiled,
-      BENCH_CPU_PROF_DIR: env.BENCH_CPU_PROF_DIR?.trim()
-        ? env.BENCH_CPU_PROF_DIR
-        : 'bench/results/profile',
-    };
+  for (const arg of argv) {
+    if (arg !== '--quick') throw new Error(`unknown argument "${arg}" (the bench takes --quick)`);
   }
+  const quick = argv.includes('--quick') || /^(1|true)$/i.test(env.BENCH_QUICK ?? '');
   const resolved = (value: string | undefined) =>
     value?.trim() ? path.resolve(ROOT, value.trim()) : undefined;
+  const compareEntry = resolved(env.BENCH_COMPARE_ENTRY);
+  const compareArgs = flags(env.BENCH_COMPARE_NODE_ARGS);
   return {
-    warmupS: seconds(env, 'BENCH_WARMUP_S', 30),
-    durationS: Math.max(1, seconds(env, 'BENCH_DURATION_S', 10)),
-    settleS: seconds(env, 'BENCH_SETTLE_S', 2),
-    rounds: Math.max(1, Math.round(seconds(env, 'BENCH_ROUNDS', 5))),
-    only: (env.BENCH_ONLY ?? '')
-      .split(',')
-      .map((id) => id.trim())
-      .filter(Boolean),
+    quick,
+    warmupS: number(env, 'BENCH_WARMUP_S', quick ? 4 : 20),
+    durationS: Math.max(0.5, number(env, 'BENCH_DURATION_S', quick ? 2 : 10)),
+    settleS: number(env, 'BENCH_SETTLE_S', quick ? 0.5 : 2),
+    rounds: Math.max(1, Math.round(number(env, 'BENCH_ROUNDS', quick ? 2 : 5))),
+    runtimes: env.BENCH_RUNTIMES?.trim() ? list(env.BENCH_RUNTIMES, /[\s,]+/) : ['machine', '24'],
+    memoryLimitMib: number(env, 'BENCH_MEMORY_LIMIT_MIB', 256),
+    gatewayNodeArgs: flags(env.BENCH_GATEWAY_NODE_ARGS),
+    compare:
+      compareEntry || compareArgs.length > 0
+        ? { entry: compareEntry, nodeArgs: compareArgs }
+        : undefined,
     outFile: resolved(env.BENCH_OUT) ?? path.join(ROOT, 'bench/results/latest.json'),
-    cpuProfileDir: resolved(env.BENCH_CPU_PROF_DIR),
-    gatewayNodeArgs: (env.BENCH_GATEWAY_NODE_ARGS ?? startScriptNodeFlags())
-      .split(/\s+/)
-      .filter(Boolean),
-    gatewayEntry: resolved(env.BENCH_GATEWAY_ENTRY),
-    gatewayStdout: resolved(env.BENCH_GATEWAY_STDOUT),
   };
-}
-
-// `--profile <ids>` or `--profile=<ids>`; undefined without it. Anything else is a mistake.
-function profileArgument(argv: readonly string[]): string | undefined {
-  let profiled: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg.startsWith('--profile=')) profiled = arg.slice('--profile='.length);
-    else if (arg === '--profile' && argv[i + 1] && !argv[i + 1]!.startsWith('--')) {
-      profiled = argv[++i];
-    } else throw new Error(`unknown argument "${arg}" (the bench takes --profile <scenario ids>)`);
-  }
-  if (profiled !== undefined && profiled.trim() === '') {
-    throw new Error('--profile needs scenario ids, e.g. --profile distinct-page20@50');
-  }
-  return profiled;
-}
-
-// The node flags of `npm start` (`node <flags> dist/main.js`), so the bench runs what users run.
-function startScriptNodeFlags(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    scripts: { start: string };
-  };
-  return /\bnode\s+((?:--\S+\s+)*)dist\/main\.js/.exec(pkg.scripts.start)?.[1] ?? '';
 }

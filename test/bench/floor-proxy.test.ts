@@ -1,16 +1,14 @@
 /**
- * The bench's floor (bench/floor-proxy.ts) must do the gateway's job for the bench query: the same
- * upstream call with the caller's token, and the same answer. No timing here: `npm run bench`
+ * The bench's floor (bench/floor-proxy.ts) must do the gateway's job for the bench queries (both
+ * connection shapes): the same upstream call with the caller's token, and the same answer. No timing here: `npm run bench`
  * measures, this only keeps the comparison honest.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFloorProxy } from '../../bench/floor-proxy.js';
 import type { FloorProxy } from '../../bench/floor-proxy.js';
-import { OPERATIONS } from '../../bench/scenarios.js';
+import { QUERIES } from '../../bench/scenarios.js';
 import { startTestGateway } from '../helpers/gateway.js';
 import type { TestGateway } from '../helpers/gateway.js';
-
-const PAGE20 = OPERATIONS.find((operation) => operation.id === 'page20')!;
 
 let gateway: TestGateway;
 let floor: FloorProxy;
@@ -30,11 +28,11 @@ function withoutCursors(body: unknown): unknown {
   );
 }
 
-async function askFloor(token: string) {
+async function askFloor(token: string, query = QUERIES.nodes) {
   const response = await fetch(floor.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query: PAGE20.query }),
+    body: JSON.stringify({ query }),
   });
   return { status: response.status, body: (await response.json()) as unknown };
 }
@@ -44,7 +42,7 @@ describe('the floor proxy and the gateway, for the bench query', () => {
     'make the same upstream call with %s',
     async (token) => {
       gateway.fake.resetRequests();
-      await gateway.gql(PAGE20.query, undefined, { token });
+      await gateway.gql(QUERIES.nodes, undefined, { token });
       const byGateway = gateway.upstreamCalls();
       gateway.fake.resetRequests();
       await askFloor(token);
@@ -56,9 +54,10 @@ describe('the floor proxy and the gateway, for the bench query', () => {
     },
   );
 
-  it('answer the same data', async () => {
-    const viaGateway = await gateway.gql(PAGE20.query, undefined, { token: 'demo-admin-token-1' });
-    const viaFloor = await askFloor('demo-admin-token-1');
+  it.each(['nodes', 'edges'] as const)('answer the same data in the `%s` shape', async (shape) => {
+    const token = 'demo-admin-token-1';
+    const viaGateway = await gateway.gql(QUERIES[shape], undefined, { token });
+    const viaFloor = await askFloor(token, QUERIES[shape]);
     expect(viaGateway.errors).toBeUndefined();
     expect(viaFloor.status).toBe(200);
     expect(withoutCursors(viaFloor.body)).toEqual(withoutCursors({ data: viaGateway.data }));

@@ -46,7 +46,10 @@ describe('README quick start', () => {
   // writable dist/ (so it runs after `npm ci --omit=dev` and on a read-only filesystem).
   it('`npm ci` builds (prepare) and `npm start` only starts node on dist/', () => {
     expect(scripts().prepare).toMatch(/\bbuild\b/);
-    expect(scripts().start).toMatch(/^node (--[\w-]+(=\S+)? )*dist\/main\.js$/);
+    // The start script (also the image's CMD) only picks node's flags, then execs node.
+    expect(scripts().start).toBe('sh scripts/start.sh');
+    const script = readFileSync(new URL('scripts/start.sh', `file://${ROOT}`), 'utf8');
+    expect(script).toMatch(/^exec node .*dist\/main\.js"$/m);
   });
 });
 

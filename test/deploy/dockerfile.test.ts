@@ -112,7 +112,11 @@ describe('Dockerfile', () => {
     expect(user).not.toMatch(/^(root|0)(:|$)/);
     const env = Object.assign({}, ...instructions(finalStage, 'ENV').map((i) => envOf(i.args)));
     expect(env).toMatchObject({ HOST: '0.0.0.0', NODE_ENV: 'production' });
-    expect(execForm(instructions(finalStage, 'CMD').at(-1)!.args)[0]).toBe('node');
+    // The start script execs node with flags sized to the container's memory limit.
+    expect(execForm(instructions(finalStage, 'CMD').at(-1)!.args)).toEqual([
+      'sh',
+      'scripts/start.sh',
+    ]);
     const healthcheck = instructions(finalStage, 'HEALTHCHECK').at(-1)!.args;
     expect(healthcheck).toMatch(/^CMD \[/);
     expect(execForm(healthcheck.slice('CMD '.length))[0]).toBe('node');

@@ -1,5 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
@@ -20,6 +22,7 @@ import { renderKustomization } from './kustomize.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BASE = `${ROOT}deploy/kubernetes`;
+const START_SCRIPT = `${ROOT}scripts/start.sh`;
 const { version } = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string };
 const finalStage = parseDockerfile(`${ROOT}Dockerfile`).at(-1)!;
 const lastOf = (keyword: string) =>
@@ -173,21 +176,33 @@ describe('the Deployment', () => {
     );
   });
 
-  it('requests CPU and memory, and sizes V8’s heap (NODE_OPTIONS and the image’s flags) below the memory limit', () => {
+  it('requests CPU and memory, and the image’s start script sizes V8’s heap below the memory limit', () => {
     const { requests = {}, limits = {} } = container.resources ?? {};
     const limit = bytesOf(limits.memory);
-    expect(bytesOf(requests.memory)).toBeLessThanOrEqual(limit);
-    // The image's CMD with its script swapped for a print of the heap limit V8 settles on.
-    const [command, ...cmd] = execForm(lastOf('CMD')!);
-    expect(command).toBe('node');
-    const flags = cmd.filter((arg) => arg.startsWith('-'));
-    const printed = execFileSync(
-      process.execPath,
-      [...flags, '-p', 'require("node:v8").getHeapStatistics().heap_size_limit'],
-      { env: { PATH: process.env.PATH, NODE_OPTIONS: settings.NODE_OPTIONS }, encoding: 'utf8' },
-    );
-    // Code, buffers and sockets live outside the heap: at least 32 MiB of the limit stays theirs.
-    expect(Number(printed) + 32 * 2 ** 20).toBeLessThanOrEqual(limit);
+    expect(bytesOf(requests.memory)).toBe(limit);
+    expect(settings.NODE_OPTIONS).toBeUndefined();
+    // The image's CMD is the start script; in the pod it sees the limit in its cgroup (v2 here).
+    expect(execForm(lastOf('CMD')!)).toEqual(['sh', 'scripts/start.sh']);
+    const cgroup = mkdtempSync(path.join(tmpdir(), 'gw-k8s-cgroup-'));
+    try {
+      writeFileSync(path.join(cgroup, 'cgroup.controllers'), 'cpu memory\n');
+      writeFileSync(path.join(cgroup, 'memory.max'), `${limit}\n`);
+      const flags = execFileSync('sh', [START_SCRIPT, '--print-flags'], {
+        env: { PATH: process.env.PATH, CGROUP_FS: cgroup },
+        encoding: 'utf8',
+      })
+        .trim()
+        .split(' ');
+      const printed = execFileSync(
+        process.execPath,
+        [...flags, '-p', 'require("node:v8").getHeapStatistics().heap_size_limit'],
+        { env: { PATH: process.env.PATH }, encoding: 'utf8' },
+      );
+      // Code, buffers and sockets live outside the heap: at least 32 MiB of the limit stays theirs.
+      expect(Number(printed) + 32 * 2 ** 20).toBeLessThanOrEqual(limit);
+    } finally {
+      rmSync(cgroup, { recursive: true, force: true });
+    }
   });
 });
 
@@ -199,13 +214,13 @@ describe('the settings (gateway.env, one ConfigMap the Deployment reads whole)',
     ]);
   });
 
-  it('name only variables the gateway reads, or Node does (NODE_OPTIONS)', () => {
+  it('name only variables the gateway reads', () => {
     const read = new Set<string | symbol>();
     loadConfig(
       new Proxy(settings, { get: (target, name) => (read.add(name), Reflect.get(target, name)) }),
     );
     const unread = Object.keys(settings).filter((name) => !read.has(name));
-    expect(unread.sort()).toEqual(['NODE_OPTIONS']);
+    expect(unread).toEqual([]);
   });
 
   it('are production: NODE_ENV=production, 0.0.0.0, no GraphiQL, no introspection', () => {
@@ -269,7 +284,7 @@ describe('the Service and the NetworkPolicy', () => {
   });
 });
 
-// The real entry point (src/main.ts) with the ConfigMap's environment, NODE_OPTIONS included, but
+// The real entry point (src/main.ts) with the ConfigMap's environment, but
 // for authentik's address (the fake on loopback), a loopback port, and no wait at shutdown (the
 // delay is tested in settings.test.ts).
 describe('the gateway started with these settings', () => {
