@@ -7,6 +7,7 @@ import type { Demo } from './demo.js';
 import { buildSchema } from './graphql/schema/index.js';
 import { createGateway } from './graphql/yoga.js';
 import type { GatewayYoga } from './graphql/yoga.js';
+import { createRequestEvents } from './observability/request-events.js';
 import { createLogger } from './observability/logger.js';
 import type { Logger } from './observability/logger.js';
 import { watchEventLoop } from './observability/event-loop.js';
@@ -118,6 +119,8 @@ export async function createApp(config: GatewayConfig, options: AppOptions = {})
     operationLimits: config.operationLimits,
     logger,
     metrics,
+    // Every upstream call and every write reported the same way, to the audit log and /metrics.
+    events: createRequestEvents({ logger, metrics }),
     corsOrigins: config.corsOrigins,
     plugins: options.plugins,
     trustedDocuments: trustedDocuments && {

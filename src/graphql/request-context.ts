@@ -4,12 +4,11 @@ import type { GatewayContext, ResolverLimits } from './context.js';
 import type { UpstreamStats } from '../observability/observed-request.js';
 import { callerFingerprint } from '../observability/audit.js';
 import { requestIdOf } from '../observability/request-id.js';
-import type { WriteSink } from '../observability/audit.js';
+import type { RequestEvents } from '../observability/request-events.js';
 import type { AuthentikClient } from '../upstream/authentik.js';
 import type { RequestBudget } from '../upstream/request-budget.js';
 import { ListsInFlight } from './lists-in-flight.js';
 import { UpstreamError } from '../upstream/upstream-error.js';
-import type { CompletedCall } from '../upstream/http.js';
 
 // Why a request's upstream calls are given up: an UpstreamError, so that errors.ts reports it as
 // the caller's doing (never as an internal error) and the circuit breaker counts it for nothing.
@@ -26,10 +25,8 @@ export interface RequestContextDeps {
   request: Request;
   /** MAX_COST, enforced while executing. Default none. */
   budget?: RequestBudget;
-  /** Told about every upstream call once it ends (metrics). Default none. */
-  onCall?: (call: CompletedCall) => void;
-  /** Where every write is reported (audit log, metrics). Default none. */
-  onWrite?: WriteSink;
+  /** Where upstream calls and writes are reported (metrics, the audit log). Default none. */
+  events?: RequestEvents;
 }
 
 /**
@@ -41,8 +38,7 @@ export function createRequestContext({
   limits,
   request,
   budget,
-  onCall,
-  onWrite,
+  events,
 }: RequestContextDeps): GatewayContext {
   const requestId = requestIdOf(request);
   const authorization = request.headers.get('authorization') ?? undefined;
@@ -66,7 +62,7 @@ export function createRequestContext({
       onCall: (call) => {
         upstreamStats.calls++;
         upstreamStats.totalMs += call.durationMs;
-        onCall?.(call);
+        events?.upstreamCall(call);
       },
     },
     budget,
@@ -80,6 +76,6 @@ export function createRequestContext({
     upstreamStats,
     finishUpstream,
     reportWrite: (event) =>
-      onWrite?.({ ...event, requestId, caller: callerFingerprint(authorization) }),
+      events?.write({ ...event, requestId, caller: callerFingerprint(authorization) }),
   };
 }

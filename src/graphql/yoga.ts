@@ -18,8 +18,7 @@ import { useOperationLimits } from '../limits/operation-limits.js';
 import { boundedParserCache } from '../limits/document-cache.js';
 import { useJsonDepthLimit } from '../limits/json-depth.js';
 import { useRequestLog, yogaLogger } from '../observability/request-log.js';
-import { auditLog } from '../observability/audit.js';
-import type { WriteSink } from '../observability/audit.js';
+import type { RequestEvents } from '../observability/request-events.js';
 import { createRequestContext } from './request-context.js';
 import { GATEWAY_PATHS } from '../paths.js';
 import { corsFor } from './cors.js';
@@ -44,6 +43,8 @@ export interface GatewayDeps {
   logger?: Logger;
   /** Prometheus metrics, served at /metrics. Default none. */
   metrics?: GatewayMetrics;
+  /** Where requests report upstream calls and writes (see request-events.ts). Default none. */
+  events?: RequestEvents;
   /** Origins allowed cross-origin (CORS_ORIGINS): a list or `*`. Default none (same origin only). */
   corsOrigins?: readonly string[] | '*';
   /** More envelop plugins, run after the gateway's own (e.g. tracing). Default none. */
@@ -70,13 +71,6 @@ export function createGateway(deps: GatewayDeps): GatewayYoga {
   schema ??= buildSchema();
   const limits = deps.operationLimits;
   const introspection = deps.introspection ?? true;
-  const { logger, metrics } = deps;
-  // Every write is audited (one log line) and counted in /metrics.
-  const audit = logger && auditLog(logger);
-  const onWrite: WriteSink = (write) => {
-    audit?.(write);
-    metrics?.countWrite(write);
-  };
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     graphqlEndpoint: GATEWAY_PATHS.graphql,
@@ -124,8 +118,7 @@ export function createGateway(deps: GatewayDeps): GatewayYoga {
         limits: deps.limits,
         request,
         budget: new RequestBudget(limits.maxCost),
-        onCall: metrics?.observeUpstream,
-        onWrite,
+        events: deps.events,
       }),
   });
 }

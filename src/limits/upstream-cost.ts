@@ -217,8 +217,9 @@ export function estimateUpstreamCalls(
  * count needs the variables (validation results are cached per document).
  */
 export function useUpstreamCostLimit(options: { maxCost: number }): Plugin {
-  // Without variables the count depends on the document alone (yoga reuses parsed documents).
-  const callsWithoutVariables = new WeakMap<object, Map<string, number>>();
+  // Without variables the count depends on the operation alone (yoga reuses parsed documents):
+  // kept per operation node, so no name a client sends can grow it.
+  const callsWithoutVariables = new WeakMap<OperationDefinitionNode, number>();
   return {
     onExecute({ args, setResultAndStopExecution }) {
       const count = () =>
@@ -229,14 +230,13 @@ export function useUpstreamCostLimit(options: { maxCost: number }): Plugin {
           args.variableValues as Variables | null | undefined,
         ).calls;
       let calls: number;
+      const operation = getOperationAST(args.document, args.operationName);
+      if (!operation) return; // graphql-js answers that the operation is unknown
       if (args.variableValues && Object.keys(args.variableValues).length > 0) {
         calls = count();
       } else {
-        let byOperation = callsWithoutVariables.get(args.document);
-        if (!byOperation) callsWithoutVariables.set(args.document, (byOperation = new Map()));
-        const operation = args.operationName ?? '';
-        calls = byOperation.get(operation) ?? count();
-        byOperation.set(operation, calls);
+        calls = callsWithoutVariables.get(operation) ?? count();
+        callsWithoutVariables.set(operation, calls);
       }
       if (calls > options.maxCost) {
         setResultAndStopExecution({

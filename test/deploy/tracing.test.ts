@@ -3,8 +3,8 @@ import type { FakeAuthentik } from '../../src/fake-authentik/index.js';
 import { ADMIN_TOKEN, startFakeAuthentik } from '../../src/fake-authentik/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { startTestGateway } from '../helpers/gateway.js';
-import type { Child } from '../hardening/processes.js';
-import { spawnTs } from '../hardening/processes.js';
+import type { Child } from '../helpers/processes.js';
+import { spawnTs } from '../helpers/processes.js';
 import type { OtlpReceiver, ReceivedSpan } from './otlp-receiver.js';
 import { startOtlpReceiver } from './otlp-receiver.js';
 

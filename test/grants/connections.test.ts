@@ -8,14 +8,14 @@ import {
   ACCESS,
   CODES,
   REFRESH,
-  codesOf,
-  grantMatchesSearch,
   grantPage,
   grantQuery,
   listPath,
   restGrants,
   walkGrants,
 } from './support.js';
+import { codesOf } from '../helpers/gateway.js';
+import { tokenMatchesSearch as grantMatchesSearch } from '../helpers/connections.js';
 
 const JSMITH = userTokenFor('jsmith');
 const NEW_KINDS = [ACCESS, CODES];

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, userTokenFor } from '../../src/fake-authentik/index.js';
-import type { HardenedGateway } from '../hardening/helpers.js';
-import { startHardenedGateway } from '../hardening/helpers.js';
+import type { HardenedGateway } from '../helpers/hardened-gateway.js';
+import { startHardenedGateway } from '../helpers/hardened-gateway.js';
 import type { Kind } from './support.js';
-import { ALL_KINDS, ACCESS, CODES, REFRESH, codesOf, requestsTo, restGrants } from './support.js';
+import { ALL_KINDS, ACCESS, CODES, REFRESH, requestsTo, restGrants } from './support.js';
+import { codesOf } from '../helpers/gateway.js';
 
 const REVOKE = `mutation ($input: RevokeOAuth2GrantsInput!) {
   revokeOAuth2Grants(input: $input) {

@@ -2,7 +2,7 @@
 import type { GrantKind, ServedGrant } from '../../src/fake-authentik/index.js';
 import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
-import type { ConnectionVars } from '../core/support.js';
+import type { ConnectionVars } from '../helpers/connections.js';
 import { expectedGrants } from '../fake-authentik/expected.js';
 
 /** How one grant kind appears in GraphQL and in authentik's REST API. */
@@ -110,12 +110,7 @@ export function restGrants(
   return expectedGrants(gw.fake, { bearer: ADMIN_TOKEN, ordering: 'pk', ...q }, kind.segment);
 }
 
-/** The search oracle of the issue (test/core/support.ts), for any grant kind. */
-export { tokenMatchesSearch as grantMatchesSearch } from '../core/support.js';
-
 /** Upstream requests of one method whose path starts with `prefix`, since the last reset. */
 export function requestsTo(gw: { fake: TestGateway['fake'] }, method: string, prefix: string) {
   return gw.fake.requests.filter((r) => r.method === method && r.path.startsWith(prefix));
 }
-
-export { codesOf } from '../helpers/gateway.js';

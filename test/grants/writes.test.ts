@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
-import type { HardenedGateway } from '../hardening/helpers.js';
-import { startHardenedGateway } from '../hardening/helpers.js';
+import type { HardenedGateway } from '../helpers/hardened-gateway.js';
+import { startHardenedGateway } from '../helpers/hardened-gateway.js';
 import type { Kind } from './support.js';
-import { ALL_KINDS, codesOf, restGrants } from './support.js';
+import { ALL_KINDS, restGrants } from './support.js';
+import { codesOf } from '../helpers/gateway.js';
 
 // Every mutation that deletes in authentik leaves one audit line and a count in /metrics;
 // MAX_REVOKE bounds a whole operation; a destructive default never deletes by accident.

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServedToken } from '../../src/fake-authentik/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { startTestGateway } from '../helpers/gateway.js';
-import { JSMITH, TOKEN_PATH, codesOf, globalId, gqlData, measured, restTokens } from './support.js';
+import { JSMITH, TOKEN_PATH, globalId, gqlData, measured, restTokens } from './support.js';
+import { codesOf } from '../helpers/gateway.js';
 
 const DELETE = `mutation ($id: ID!) { deleteRefreshToken(input: { id: $id }) { deletedId } }`;
 

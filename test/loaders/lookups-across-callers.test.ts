@@ -4,7 +4,8 @@ import type { ServedToken } from '../../src/fake-authentik/index.js';
 import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { startTestGateway } from '../helpers/gateway.js';
-import { JSMITH, MGARCIA, codesOf, distinct, globalId, restTokens } from './support.js';
+import { JSMITH, MGARCIA, distinct, globalId, restTokens } from './support.js';
+import { codesOf } from '../helpers/gateway.js';
 
 interface Answer {
   refreshTokens: {

@@ -8,7 +8,6 @@ import {
   PROVIDER_PATH,
   TOKEN_PATH,
   USER_PATH,
-  codesOf,
   distinct,
   globalId,
   gqlData,
@@ -20,6 +19,7 @@ import {
   sorted,
 } from './support.js';
 import { expectedResponse } from '../fake-authentik/expected.js';
+import { codesOf } from '../helpers/gateway.js';
 
 /** Every field `node` answers, whatever the type. */
 const NODE_SELECTION = `__typename id

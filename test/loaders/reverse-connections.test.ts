@@ -3,7 +3,6 @@ import type { TestGateway } from '../helpers/gateway.js';
 import { startTestGateway } from '../helpers/gateway.js';
 import {
   JSMITH,
-  codesOf,
   distinct,
   globalId,
   gqlData,
@@ -13,6 +12,7 @@ import {
   sorted,
 } from './support.js';
 import { expectedList } from '../fake-authentik/expected.js';
+import { codesOf } from '../helpers/gateway.js';
 
 interface Nested {
   totalCount: number;

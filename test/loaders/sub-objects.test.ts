@@ -7,7 +7,6 @@ import {
   JSMITH,
   PROVIDER_PATH,
   USER_PATH,
-  codesOf,
   distinct,
   gqlData,
   listCalls,
@@ -17,6 +16,7 @@ import {
   retrievedPks,
 } from './support.js';
 import { expectedResponse } from '../fake-authentik/expected.js';
+import { codesOf } from '../helpers/gateway.js';
 
 interface Row {
   pk: number;

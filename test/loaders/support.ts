@@ -61,8 +61,6 @@ export async function gqlData<T>(
   return result.data;
 }
 
-export { codesOf } from '../helpers/gateway.js';
-
 /** What authentik's REST API lists for the caller, ordered by pk (all pages). */
 export function restTokens(
   gw: TestGateway,

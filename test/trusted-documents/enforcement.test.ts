@@ -3,7 +3,8 @@ import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperationLimits } from '../../src/limits/operation-limits.js';
 import type { TrustedGateway } from './support.js';
-import { codesOf, startTrustedGateway, tempDir } from './support.js';
+import { startTrustedGateway, tempDir } from './support.js';
+import { codesOf } from '../helpers/gateway.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 

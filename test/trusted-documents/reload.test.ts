@@ -1,10 +1,11 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Child } from '../hardening/processes.js';
-import { spawnFakeAuthentik, spawnGateway } from '../hardening/processes.js';
+import type { Child } from '../helpers/processes.js';
+import { spawnFakeAuthentik, spawnGateway } from '../helpers/processes.js';
 import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
 import type { TrustedGateway } from './support.js';
-import { codesOf, startTrustedGateway, tempDir } from './support.js';
+import { startTrustedGateway, tempDir } from './support.js';
+import { codesOf } from '../helpers/gateway.js';
 
 const A = '{ refreshTokens(first: 1) { nodes { pk } } }';
 const B = '{ refreshTokens(first: 2) { totalCount } }';

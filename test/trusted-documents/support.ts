@@ -9,8 +9,6 @@ import type { FakeAuthentik } from '../../src/fake-authentik/index.js';
 import { ADMIN_TOKEN, startFakeAuthentik } from '../../src/fake-authentik/index.js';
 import { startApp, testConfig } from '../helpers/gateway.js';
 
-export { codesOf } from '../helpers/gateway.js';
-
 /** The schema file the client toolchains generate from (what `npm run schema` writes). */
 export const SCHEMA_FILE = path.resolve('schema.graphql');
 

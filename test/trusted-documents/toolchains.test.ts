@@ -15,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
 import { CSRF_HEADER } from '../../src/limits/csrf.js';
 import type { TrustedGateway } from './support.js';
-import { SCHEMA_FILE, codesOf, startTrustedGateway, tempDir } from './support.js';
+import { SCHEMA_FILE, startTrustedGateway, tempDir } from './support.js';
+import { codesOf } from '../helpers/gateway.js';
 
 // A client's operations, as its developers write them (a fragment shared by two queries).
 const TOKEN_FIELDS = `fragment TokenFields on RefreshToken {
