@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { errorCodeOf } from '../errors.js';
 import type { Logger } from './logger.js';
 
 /** How a write ended: done, listed only, refused before any DELETE, nothing to delete, or failed. */
@@ -25,6 +26,17 @@ export interface WriteEvent {
   code?: string;
   /** A revoke's counts, by grant kind. */
   counts?: Record<string, WriteCounts>;
+}
+
+/**
+ * How a write that threw ended, for its audit line: refused by a limit (LIMIT_EXCEEDED), nothing
+ * to delete (NOT_FOUND), or failed; with the code the client got.
+ */
+export function failedWrite(error: unknown): Pick<WriteEvent, 'outcome' | 'code'> {
+  const code = errorCodeOf(error);
+  if (code === 'LIMIT_EXCEEDED') return { outcome: 'refused', code };
+  if (code === 'NOT_FOUND') return { outcome: 'not_found', code };
+  return { outcome: 'failed', code };
 }
 
 /** A write, with who asked: the request id and a fingerprint of the caller's token. */

@@ -1,7 +1,8 @@
 import { builder } from '../builder.js';
 import { positiveId, requirePositiveId } from '../../client-values.js';
 import type { GatewayContext } from '../context.js';
-import { badUserInput, errorCodeOf, notFound } from '../../errors.js';
+import { badUserInput, notFound } from '../../errors.js';
+import { failedWrite } from '../../observability/audit.js';
 import type { WriteEvent } from '../../observability/audit.js';
 import type { NodeTypeName } from '../node-ids.js';
 import { decodeNodeId, encodeNodeId } from '../node-ids.js';
@@ -129,12 +130,7 @@ export function grantDeleteMutation({ ref, kind }: GrantKindSchema): void {
           context.reportWrite({ ...audit, outcome: 'deleted', counts });
           return { deletedId: encodeNodeId(typename, pk) };
         } catch (error) {
-          const code = errorCodeOf(error);
-          context.reportWrite({
-            ...audit,
-            outcome: code === 'NOT_FOUND' ? 'not_found' : 'failed',
-            code,
-          });
+          context.reportWrite({ ...audit, ...failedWrite(error) });
           throw error;
         }
       },

@@ -1,11 +1,12 @@
 import { builder } from '../builder.js';
 import type { GatewayContext } from '../context.js';
-import { badUserInput, errorCodeOf } from '../../errors.js';
+import { badUserInput } from '../../errors.js';
 import { encodeNodeId } from '../node-ids.js';
 import type { RevokeFailure, RevokeResult } from '../../grants/revoke.js';
 import { revokeGrants } from '../../grants/revoke.js';
 import type { RevokeRequest } from '../../grants/revoke.js';
 import { revokeListingFor } from './revoke-operation.js';
+import { failedWrite } from '../../observability/audit.js';
 import type { WriteEvent } from '../../observability/audit.js';
 import type { GrantSegment } from '../../upstream/grant-kinds.js';
 import { GRANT_KINDS, grantKindOf } from '../../upstream/grant-kinds.js';
@@ -103,10 +104,7 @@ function revokeEvent(
 ): WriteEvent {
   const target = { userPk: input.userPk ?? undefined, providerPk: input.providerPk ?? undefined };
   const base = { mutation: 'revokeOAuth2Grants', operationName, target };
-  if ('error' in outcome) {
-    const code = errorCodeOf(outcome.error);
-    return { ...base, outcome: code === 'LIMIT_EXCEEDED' ? 'refused' : 'failed', code };
-  }
+  if ('error' in outcome) return { ...base, ...failedWrite(outcome.error) };
   const { result } = outcome;
   const counts = Object.fromEntries(result.byKind);
   if (result.dryRun) return { ...base, outcome: 'dry_run', counts };
