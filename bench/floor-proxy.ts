@@ -39,7 +39,7 @@ export interface FloorProxy {
   close(): Promise<void>;
 }
 
-interface UpstreamToken {
+interface UpstreamRefreshToken {
   pk: number;
   expires: string | null;
   is_expired: boolean;
@@ -51,7 +51,7 @@ interface UpstreamToken {
 
 interface UpstreamPage {
   pagination: { next: number; start_index: number };
-  results: UpstreamToken[];
+  results: UpstreamRefreshToken[];
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -63,7 +63,7 @@ function cursorOf(index: number): string {
 }
 
 // The bench query's selection of one row, in the gateway's field order.
-function nodeOf(token: UpstreamToken) {
+function nodeOf(token: UpstreamRefreshToken) {
   const { provider, user } = token;
   return {
     pk: token.pk,

@@ -6,7 +6,7 @@ import type {
   JsonObject,
   ProviderRecord,
   RoleRecord,
-  TokenRecord,
+  GrantRecord,
   UserRecord,
 } from './types.js';
 
@@ -36,11 +36,11 @@ export interface Dataset {
   readonly users: UserRecord[];
   readonly providers: ProviderRecord[];
   /** Refresh tokens, ordered by pk ascending. */
-  readonly tokens: TokenRecord[];
+  readonly tokens: GrantRecord[];
   /** Access tokens (their own table: pks overlap with refresh tokens), pk ascending. */
-  readonly accessTokens: TokenRecord[];
+  readonly accessTokens: GrantRecord[];
   /** Authorization codes (their own table), pk ascending. */
-  readonly authorizationCodes: TokenRecord[];
+  readonly authorizationCodes: GrantRecord[];
 }
 
 const DAY = 86_400_000_000;
@@ -294,7 +294,7 @@ function buildTokens(
   users: UserRecord[],
   providers: ProviderRecord[],
   now: number,
-): TokenRecord[] {
+): GrantRecord[] {
   // A small pool of expiry instants so that many tokens share `expires` (ties under the default
   // ordering); about 30% of the pool lies before REFERENCE_NOW.
   const pool: number[] = [];
@@ -306,7 +306,7 @@ function buildTokens(
     );
   }
   const userWeights = USER_SPECS.map((s) => s.weight);
-  const tokens: TokenRecord[] = [];
+  const tokens: GrantRecord[] = [];
   let pk = 1041;
   for (let i = 0; i < count; i++) {
     const userIndex = rng.weighted(userWeights);

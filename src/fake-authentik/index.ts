@@ -28,7 +28,7 @@ export type {
   RoleRecord,
   ServedGrant,
   ServedToken,
-  TokenRecord,
+  GrantRecord,
   UpstreamShape,
   UserRecord,
 } from './types.js';

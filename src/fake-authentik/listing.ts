@@ -5,7 +5,7 @@
 import { hash32, parsePythonInt } from './format.js';
 import type { SerializeFlags } from './serialize.js';
 import type { FakeStore } from './store.js';
-import type { GrantKind, Json, TokenRecord, UserRecord } from './types.js';
+import type { GrantKind, Json, GrantRecord, UserRecord } from './types.js';
 import { FAKE_GRANT_KINDS } from './types.js';
 
 /** A JSON answer: status and body (text, or cached UTF-8 bytes). */
@@ -62,7 +62,7 @@ export function effectivePageSize(
   return maxSize === null ? n : Math.min(n, maxSize);
 }
 
-function sortKey(t: TokenRecord, field: string): number {
+function sortKey(t: GrantRecord, field: string): number {
   switch (field) {
     case 'provider':
       return t.providerPk;
@@ -84,11 +84,11 @@ function sortKey(t: TokenRecord, field: string): number {
  * number, so two pages of the same query may disagree about tied rows (as a real database may).
  */
 export function sortTokens(
-  rows: readonly TokenRecord[],
+  rows: readonly GrantRecord[],
   terms: readonly string[],
   tieSalt: number,
   seed: number,
-): TokenRecord[] {
+): GrantRecord[] {
   const keys = terms.map((term) => ({
     field: term.startsWith('-') ? term.slice(1) : term,
     dir: term.startsWith('-') ? -1 : 1,
@@ -157,7 +157,7 @@ export function filteredTokens(
   user: number | null,
   provider: number | null,
   kind: GrantKind = 'refresh_tokens',
-): TokenRecord[] {
+): GrantRecord[] {
   return store.cachedList(`f|${kind}|${caller.pk}|${user}|${provider}`, () =>
     store
       .visibleTo(caller, kind)
@@ -174,7 +174,7 @@ export function orderedTokens(
   caller: UserRecord,
   params: Extract<ListParams, { ok: true }>,
   page: number,
-): TokenRecord[] {
+): GrantRecord[] {
   const salt = params.total ? 0 : page;
   const key = `s|${params.kind}|${caller.pk}|${params.user}|${params.provider}|${params.terms.join(',')}|${salt}`;
   return store.cachedList(key, () =>

@@ -6,7 +6,7 @@ import type {
   ServedGrant,
   ProviderRecord,
   ServedToken,
-  TokenRecord,
+  GrantRecord,
   UpstreamShape,
   UserRecord,
 } from './types.js';
@@ -154,7 +154,7 @@ export function serializeEmbeddedProvider(p: ProviderRecord, shape: UpstreamShap
 
 /** A `TokenModel`; `is_expired` is computed against `nowMicros`. */
 export function serializeToken(
-  t: TokenRecord,
+  t: GrantRecord,
   provider: ProviderRecord,
   user: UserRecord,
   shape: UpstreamShape,
@@ -175,7 +175,7 @@ export function serializeToken(
 
 /** An `ExpiringBaseGrantModel` (authorization codes): a `TokenModel` without id_token and revoked. */
 export function serializeGrant(
-  t: TokenRecord,
+  t: GrantRecord,
   provider: ProviderRecord,
   user: UserRecord,
   shape: UpstreamShape,

@@ -25,7 +25,7 @@ import type {
   RoleRecord,
   ServedGrant,
   ServedToken,
-  TokenRecord,
+  GrantRecord,
   UpstreamShape,
   UserRecord,
 } from './types.js';
@@ -65,11 +65,11 @@ export interface FakeData {
     readonly providers: readonly ProviderRecord[];
     readonly groups: readonly GroupRecord[];
     readonly roles: readonly RoleRecord[];
-  } & { readonly [field in GrantRecordsField]: readonly TokenRecord[] };
+  } & { readonly [field in GrantRecordsField]: readonly GrantRecord[] };
   /** The user an API bearer token authenticates (undefined: unknown or expired token). */
   userForBearer(bearer: string): UserRecord | undefined;
   /** The token rows a caller may see (superuser: all; others: their own), pk ascending. */
-  visibleTokens(bearer: string, kind?: GrantKind): TokenRecord[];
+  visibleGrants(bearer: string, kind?: GrantKind): GrantRecord[];
   /**
    * Most requests of `method` the server was answering at the same time since the last
    * `resetRequests()` (e.g. DELETEs in flight during a revoke).
@@ -95,15 +95,15 @@ export class FakeStore implements FakeData {
   private explicitMax: number | undefined;
   private explicitDefault: number | undefined;
   private readonly dataset: Dataset;
-  private readonly lists: Record<GrantKind, TokenRecord[]>;
-  private readonly byPk: Record<GrantKind, Map<number, TokenRecord>>;
+  private readonly lists: Record<GrantKind, GrantRecord[]>;
+  private readonly byPk: Record<GrantKind, Map<number, GrantRecord>>;
   private readonly byBearer = new Map<string, UserRecord>();
   private readonly userByPk = new Map<number, UserRecord>();
   private readonly providerByPk = new Map<number, ProviderRecord>();
   private readonly inFlight = new Map<string, number>();
   private readonly peakInFlight = new Map<string, number>();
   private readonly jsonCache = new Map<string, Map<number, string>>();
-  private readonly listCache = new Map<string, TokenRecord[]>();
+  private readonly listCache = new Map<string, GrantRecord[]>();
   private readonly bodyCache = new Map<string, Buffer>();
   private bodyCacheBytes = 0;
 
@@ -127,7 +127,7 @@ export class FakeStore implements FakeData {
       this.extraAdminTokens.push(extraAdminTokenFor(n));
     }
     for (const p of dataset.providers) this.providerByPk.set(p.pk, p);
-    const index = (rows: TokenRecord[]) => new Map(rows.map((t) => [t.pk, t]));
+    const index = (rows: GrantRecord[]) => new Map(rows.map((t) => [t.pk, t]));
     this.byPk = perKind((kind) => index(this.lists[kind]));
   }
 
@@ -173,7 +173,7 @@ export class FakeStore implements FakeData {
     const d = this.dataset;
     const grants = Object.fromEntries(
       GRANT_KINDS.map((kind) => [FAKE_GRANT_KINDS[kind].records, this.lists[kind]]),
-    ) as Record<GrantRecordsField, TokenRecord[]>;
+    ) as Record<GrantRecordsField, GrantRecord[]>;
     return { users: d.users, providers: d.providers, ...grants, groups: d.groups, roles: d.roles };
   }
 
@@ -202,13 +202,13 @@ export class FakeStore implements FakeData {
     return this.byBearer.get(bearer);
   }
 
-  visibleTokens(bearer: string, kind: GrantKind = 'refresh_tokens'): TokenRecord[] {
+  visibleGrants(bearer: string, kind: GrantKind = 'refresh_tokens'): GrantRecord[] {
     const user = this.byBearer.get(bearer);
     return user ? this.visibleTo(user, kind) : [];
   }
 
   /** Grant rows of one kind `caller` may see (owner scoping), pk ascending. */
-  visibleTo(caller: UserRecord, kind: GrantKind = 'refresh_tokens'): TokenRecord[] {
+  visibleTo(caller: UserRecord, kind: GrantKind = 'refresh_tokens'): GrantRecord[] {
     const rows = this.lists[kind];
     return caller.isSuperuser ? rows : rows.filter((t) => t.userPk === caller.pk);
   }
@@ -224,7 +224,7 @@ export class FakeStore implements FakeData {
   }
 
   /** A stored grant by pk (regardless of visibility). */
-  token(pk: number, kind: GrantKind = 'refresh_tokens'): TokenRecord | undefined {
+  token(pk: number, kind: GrantKind = 'refresh_tokens'): GrantRecord | undefined {
     return this.byPk[kind].get(pk);
   }
 
@@ -240,7 +240,7 @@ export class FakeStore implements FakeData {
   }
 
   /** A token rendered for the current shape. */
-  serveToken(t: TokenRecord, flags: SerializeFlags): ServedToken {
+  serveToken(t: GrantRecord, flags: SerializeFlags): ServedToken {
     const provider = this.providerByPk.get(t.providerPk);
     const user = this.userByPk.get(t.userPk);
     if (!provider || !user) throw new Error(`token ${t.pk} has dangling references`);
@@ -248,7 +248,7 @@ export class FakeStore implements FakeData {
   }
 
   /** A grant of any kind rendered for the current shape (codes without id_token and revoked). */
-  serveGrant(t: TokenRecord, flags: SerializeFlags, kind: GrantKind): ServedGrant {
+  serveGrant(t: GrantRecord, flags: SerializeFlags, kind: GrantKind): ServedGrant {
     if (FAKE_GRANT_KINDS[kind].model === 'TokenModel') return this.serveToken(t, flags);
     const provider = this.providerByPk.get(t.providerPk);
     const user = this.userByPk.get(t.userPk);
@@ -257,7 +257,7 @@ export class FakeStore implements FakeData {
   }
 
   /** The grant's JSON text for the current shape and flags (cached). */
-  tokenJson(t: TokenRecord, flags: SerializeFlags, kind: GrantKind = 'refresh_tokens'): string {
+  tokenJson(t: GrantRecord, flags: SerializeFlags, kind: GrantKind = 'refresh_tokens'): string {
     const key = `${kind}|${this.shape}|${flags.includeGroups}|${flags.includeRoles}`;
     let cache = this.jsonCache.get(key);
     if (!cache) {
@@ -273,7 +273,7 @@ export class FakeStore implements FakeData {
   }
 
   /** Memoizes a computed token list under `key` until the next DELETE. */
-  cachedList(key: string, compute: () => TokenRecord[]): TokenRecord[] {
+  cachedList(key: string, compute: () => GrantRecord[]): GrantRecord[] {
     let list = this.listCache.get(key);
     if (!list) {
       if (this.listCache.size > 2000) this.listCache.clear();

@@ -237,7 +237,7 @@ export interface ProviderRecord {
  * A grant (refresh token, access token or authorization code) in the neutral internal form.
  * `expires` is epoch microseconds or null; codes ignore `idToken` and `revoked`.
  */
-export interface TokenRecord {
+export interface GrantRecord {
   pk: number;
   providerPk: number;
   userPk: number;

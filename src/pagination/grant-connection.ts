@@ -13,7 +13,7 @@ import type { ConnectionArgs } from './window-args.js';
 import { readWindowArgs } from './window-args.js';
 
 /** One `orderBy` entry: an upstream ordering term and its direction. */
-export interface TokenOrder {
+export interface GrantOrder {
   field: 'pk' | 'provider' | 'user' | 'expires' | 'revoked';
   direction: 'asc' | 'desc';
 }
@@ -27,11 +27,11 @@ export interface GrantFilter {
 
 export interface GrantConnectionArgs extends ConnectionArgs {
   search?: string | null;
-  orderBy?: readonly TokenOrder[] | null;
+  orderBy?: readonly GrantOrder[] | null;
   filter?: GrantFilter | null;
 }
 
-export interface TokenConnectionOptions {
+export interface GrantConnectionOptions {
   /** MAX_PAGE_SIZE: the largest `first`/`last`. */
   maxPageSize: number;
   /** SEARCH_SCAN_LIMIT. */
@@ -63,7 +63,7 @@ export function forcesScan(args: {
 }
 
 /** authentik's own default ordering, which has no unique tie-breaker of its own. */
-const DEFAULT_ORDERING: readonly TokenOrder[] = [
+const DEFAULT_ORDERING: readonly GrantOrder[] = [
   { field: 'provider', direction: 'asc' },
   { field: 'expires', direction: 'asc' },
 ];
@@ -72,7 +72,7 @@ const DEFAULT_ORDERING: readonly TokenOrder[] = [
  * The DRF `ordering` parameter for an `orderBy` argument: terms in order, repeated fields dropped,
  * and `pk` appended as the final tie-breaker so that pages never overlap or skip rows.
  */
-export function toUpstreamOrdering(orderBy: readonly TokenOrder[] | null | undefined): string {
+export function toUpstreamOrdering(orderBy: readonly GrantOrder[] | null | undefined): string {
   const terms: string[] = [];
   const seen = new Set<string>();
   for (const { field, direction } of orderBy?.length ? orderBy : DEFAULT_ORDERING) {
@@ -94,7 +94,7 @@ export async function fetchGrantConnection(
   api: AuthentikApi,
   endpoint: GrantKind,
   args: GrantConnectionArgs,
-  options: TokenConnectionOptions,
+  options: GrantConnectionOptions,
 ): Promise<GrantConnection> {
   // Its limits first: nothing else reads a search string longer than MAX_SEARCH_LENGTH.
   const terms = searchTermsOf(args.search ?? '', options.searchLimits);

@@ -31,7 +31,7 @@ describe.each<GrantKind>(['access_tokens', 'authorization_codes'])(
 
     it('scopes a non-superuser to their own rows, and filters by user and provider', async () => {
       const own = await listOf(kind, 'page_size=100&ordering=pk', jsmith());
-      expect(own.pagination.count).toBe(fake.data.visibleTokens(jsmith(), kind).length);
+      expect(own.pagination.count).toBe(fake.data.visibleGrants(jsmith(), kind).length);
       expect(own.results.every((t) => t.user.username === 'jsmith')).toBe(true);
       const other = await listOf(kind, 'user=15', jsmith());
       expect(other.pagination.count).toBe(0);

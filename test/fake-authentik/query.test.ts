@@ -110,7 +110,7 @@ describe('user and provider filters', () => {
   });
 
   it('lets the last repeated value win and ignores an empty value', async () => {
-    const own = fake.data.visibleTokens(jsmith).length;
+    const own = fake.data.visibleGrants(jsmith).length;
     expect((await list(fake, 'user=9&user=7', jsmith)).pagination.count).toBe(own);
     expect((await list(fake, 'user=', jsmith)).pagination.count).toBe(own);
   });

@@ -53,7 +53,7 @@ describe('authentication', () => {
 describe('visibility', () => {
   it('shows an ordinary user only their own tokens', async () => {
     const rows = await listAll(fake, 'ordering=pk&page_size=100', jsmith);
-    expect(rows.length).toBe(fake.data.visibleTokens(jsmith).length);
+    expect(rows.length).toBe(fake.data.visibleGrants(jsmith).length);
     expect(rows.every((t) => t.user['pk'] === 7)).toBe(true);
     expect(rows).toEqual(expectedList(fake, { bearer: jsmith, ordering: 'pk' }));
   });

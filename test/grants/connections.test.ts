@@ -15,7 +15,7 @@ import {
   walkGrants,
 } from './support.js';
 import { codesOf } from '../helpers/gateway.js';
-import { tokenMatchesSearch as grantMatchesSearch } from '../helpers/connections.js';
+import { grantMatchesSearch } from '../helpers/connections.js';
 
 const JSMITH = userTokenFor('jsmith');
 const NEW_KINDS = [ACCESS, CODES];

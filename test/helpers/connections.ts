@@ -176,7 +176,7 @@ export function restList(
  * is a substring of the user's username, name or email, the provider's name, its application's
  * name or slug, or a scope entry.
  */
-export function tokenMatchesSearch(token: ServedGrant, terms: readonly string[]): boolean {
+export function grantMatchesSearch(token: ServedGrant, terms: readonly string[]): boolean {
   const texts = [
     token.user.username,
     token.user.name,

@@ -9,7 +9,7 @@ import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
 import { expectedGrants } from '../fake-authentik/expected.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { codesOf, startTestGateway } from '../helpers/gateway.js';
-import { tokenMatchesSearch } from '../helpers/connections.js';
+import { grantMatchesSearch } from '../helpers/connections.js';
 
 // MAX_COST under default settings: every gateway here runs with the defaults.
 const MAX_COST = loadConfig({}).operationLimits.maxCost;
@@ -181,7 +181,7 @@ describe('the counts a dashboard gets are right', () => {
     expect(result.data).toEqual({
       active: { totalCount: tokens.filter((t) => !t.revoked && !t.is_expired).length },
       expired: { totalCount: tokens.filter((t) => t.is_expired).length },
-      grafana: { totalCount: tokens.filter((t) => tokenMatchesSearch(t, ['grafana'])).length },
+      grafana: { totalCount: tokens.filter((t) => grantMatchesSearch(t, ['grafana'])).length },
     });
     expect(gw.upstreamCalls().length).toBeLessThanOrEqual(30);
   });

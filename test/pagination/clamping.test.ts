@@ -9,7 +9,7 @@ import {
   fetchPage,
   pksOf,
   restList,
-  tokenMatchesSearch,
+  grantMatchesSearch,
   walkForward,
 } from '../helpers/connections.js';
 
@@ -113,7 +113,7 @@ describe('a tenant that clamps page_size below 100', () => {
   it('a search scan under a clamped maximum still finds every matching row', async () => {
     const gw = await clampedGateway(30);
     const expected = restList(gw.fake, { ordering: DEFAULT_ORDERING })
-      .filter((t) => tokenMatchesSearch(t, ['grafana']))
+      .filter((t) => grantMatchesSearch(t, ['grafana']))
       .map((t) => t.pk);
     const { result, calls } = await countListCalls(gw, () =>
       fetchPage(gw, { first: 100, search: 'grafana' }, { withCount: true }),

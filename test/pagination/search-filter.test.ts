@@ -9,7 +9,7 @@ import {
   fetchPage,
   pksOf,
   restList,
-  tokenMatchesSearch,
+  grantMatchesSearch,
   walkBackward,
   walkForward,
 } from '../helpers/connections.js';
@@ -46,7 +46,7 @@ describe('search: every term must match a user, provider, application or scope t
     ['"(unassigned)"', ['(unassigned)']],
     ['no-token-matches-this', ['no-token-matches-this']],
   ])('search %j matches the terms %j', async (search, terms) => {
-    const expected = all.filter((t) => tokenMatchesSearch(t, terms));
+    const expected = all.filter((t) => grantMatchesSearch(t, terms));
     const { result, calls } = await countListCalls(gw, () =>
       fetchPage(gw, { first: 100, search }, { withCount: true }),
     );
@@ -62,7 +62,7 @@ describe('search: every term must match a user, provider, application or scope t
 
   it('the oracle is not vacuous: searches select different, non-empty sets', () => {
     const sizes = ['grafana', 'smith', 'jenkins ci', 'john smith'].map(
-      (s) => all.filter((t) => tokenMatchesSearch(t, s.split(' '))).length,
+      (s) => all.filter((t) => grantMatchesSearch(t, s.split(' '))).length,
     );
     expect(new Set(sizes).size).toBe(4);
     for (const size of sizes) expect(size).toBeGreaterThan(0);
@@ -93,7 +93,7 @@ describe('isExpired and revoked (applied by the gateway)', () => {
 
   it('combines with providerPk (sent upstream) and search', async () => {
     const narrowed = restList(gw.fake, { ordering: DEFAULT_ORDERING, provider: 3 });
-    const expected = narrowed.filter((t) => !t.is_expired && tokenMatchesSearch(t, ['smith']));
+    const expected = narrowed.filter((t) => !t.is_expired && grantMatchesSearch(t, ['smith']));
     const { result, calls } = await countListCalls(gw, () =>
       fetchPage(
         gw,
@@ -114,7 +114,7 @@ describe('cursors over the filtered sequence', () => {
       'search "smith", EXPIRES DESC',
       { search: 'smith', orderBy: [{ field: 'EXPIRES', direction: 'DESC' }] },
       '-expires,pk',
-      (t) => tokenMatchesSearch(t, ['smith']),
+      (t) => grantMatchesSearch(t, ['smith']),
     ],
     [
       'isExpired: false, default order',
@@ -132,13 +132,13 @@ describe('cursors over the filtered sequence', () => {
       'search "grafana" + isExpired: true',
       { search: 'grafana', filter: { isExpired: true } },
       DEFAULT_ORDERING,
-      (t) => t.is_expired && tokenMatchesSearch(t, ['grafana']),
+      (t) => t.is_expired && grantMatchesSearch(t, ['grafana']),
     ],
     [
       'search "Old Wiki" (at the end)',
       { search: '"old wiki"' },
       DEFAULT_ORDERING,
-      (t) => tokenMatchesSearch(t, ['old wiki']),
+      (t) => grantMatchesSearch(t, ['old wiki']),
     ],
   ])(
     '%s: walking forward and backward equals the filtered REST list',
@@ -194,7 +194,7 @@ describe('cursors over the filtered sequence', () => {
     const { result, calls } = await countListCalls(gw, () =>
       fetchPage(gw, { first: 10, search: 'grafana', after: first.pageInfo.endCursor }),
     );
-    const expected = pks(all.filter((t) => tokenMatchesSearch(t, ['grafana'])));
+    const expected = pks(all.filter((t) => grantMatchesSearch(t, ['grafana'])));
     expect(pksOf(result)).toEqual(expected.slice(10, 20));
     expect(calls).toHaveLength(1);
   });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServedToken } from '../../src/fake-authentik/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { startTestGateway } from '../helpers/gateway.js';
-import { restList, tokenMatchesSearch } from '../helpers/connections.js';
+import { restList, grantMatchesSearch } from '../helpers/connections.js';
 
 const DEFAULT_ORDERING = 'provider,expires,pk';
 const JSMITH = 'demo-token-jsmith';
@@ -24,7 +24,7 @@ describe('an ordinary user', () => {
 
   it.each<[string, Record<string, unknown>, (t: ServedToken) => boolean]>([
     ['the whole list', {}, () => true],
-    ['a search', { search: 'grafana' }, (t) => tokenMatchesSearch(t, ['grafana'])],
+    ['a search', { search: 'grafana' }, (t) => grantMatchesSearch(t, ['grafana'])],
     ['a gateway filter', { filter: { isExpired: false } }, (t) => !t.is_expired],
     ['another user’s pk', { filter: { userPk: 4 } }, () => false],
   ])('sees only their own tokens: %s', async (_label, variables, predicate) => {
