@@ -98,7 +98,7 @@ export async function createApp(config: GatewayConfig, options: AppOptions = {})
   const authentik = new AuthentikClient(http, { pageSizeReprobeMs: config.pageSizeReprobeMs });
   const metrics = config.metrics
     ? createGatewayMetrics({
-        processMetrics: options.processMetrics,
+        processMetrics: options.processMetrics !== false,
         circuitState: () => http.resilience.breaker?.state,
         eventLoop,
         trustedDocuments: trustedDocuments && (() => trustedDocuments.size),
@@ -135,6 +135,7 @@ export async function createApp(config: GatewayConfig, options: AppOptions = {})
     sendTimeoutMs: config.sendTimeoutMs,
     isReady: cachedReadiness((signal) => authentik.isReady(signal), {
       cacheMs: config.readyCacheMs,
+      timeoutMs: config.readyTimeoutMs,
     }),
     metrics,
   });

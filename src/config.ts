@@ -43,6 +43,8 @@ export interface GatewayConfig {
   shutdownGraceMs: number;
   /** How long a /readyz probe of authentik is reused, in ms (READY_CACHE_MS). Default 2000. */
   readyCacheMs: number;
+  /** How long one /readyz probe of authentik may take before it counts as not ready, in ms (READY_TIMEOUT_MS). Default 2000. */
+  readyTimeoutMs: number;
   /** Origins allowed cross-origin (CORS_ORIGINS: a comma-separated list or `*`). Default none. */
   corsOrigins: string[] | '*' | undefined;
   /** Extra trusted CA certificates (PEM) for authentik's TLS (AUTHENTIK_CA_FILE). Default none. */
@@ -261,6 +263,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     breakerResetMs: integer(env, 'BREAKER_RESET_MS', 10_000, 100, 600_000),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 15_000, 0, 600_000),
     readyCacheMs: integer(env, 'READY_CACHE_MS', 2000, 0, 600_000),
+    readyTimeoutMs: integer(env, 'READY_TIMEOUT_MS', 2000, 100, 600_000),
     corsOrigins: corsOrigins(env),
     authentikCa: certificateFile(env, 'AUTHENTIK_CA_FILE'),
     proxy: {

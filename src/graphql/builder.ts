@@ -6,6 +6,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import type { GatewayContext } from './context.js';
 import { DateTimeScalar, JSONScalar, UUIDScalar } from './scalars.js';
 import { decodeNodeId, encodeNodeId } from './node-ids.js';
+import { DEFAULT_PAGE_ROWS } from '../pagination/window-args.js';
 
 /** The one Pothos builder: plugins, context and scalars. Types live in `src/graphql/schema/`. */
 export const builder = new SchemaBuilder<{
@@ -76,7 +77,7 @@ export const builder = new SchemaBuilder<{
     },
     endCursorFieldOptions: { description: 'Cursor of the last row of the page (null when empty).' },
     firstArgOptions: {
-      description: 'Rows from the start of the range (0 to MAX_PAGE_SIZE, default 20).',
+      description: `Rows from the start of the range (0 to MAX_PAGE_SIZE, default ${DEFAULT_PAGE_ROWS}).`,
     },
     lastArgOptions: { description: 'Rows from the end of the range (0 to MAX_PAGE_SIZE).' },
     afterArgOptions: { description: 'Only rows after this cursor.' },

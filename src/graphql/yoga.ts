@@ -31,14 +31,14 @@ export interface GatewayDeps {
   /** The authentik origin's client (one undici Pool), created and closed by the caller. */
   authentik: AuthentikClient;
   limits: ResolverLimits;
-  /** GraphiQL on GET /graphql for browsers: false to turn it off. Default on. */
-  graphiql?: false | GraphiQLDefaults;
+  /** GraphiQL on GET /graphql for browsers (GRAPHIQL), with the page's defaults; false turns it off. */
+  graphiql: false | GraphiQLDefaults;
   /** DOCUMENT_CACHE_BYTES: memory yoga's parse caches may hold (see document-cache.ts); 0 turns them off. */
   documentCacheBytes: number;
   /** Depth, alias, token, directive, cost, body, batch and JSON-depth limits (from the config). */
   operationLimits: OperationLimits;
-  /** Schema introspection (`__schema`, `__type`). Default on. */
-  introspection?: boolean;
+  /** Schema introspection (`__schema`, `__type`) (INTROSPECTION). */
+  introspection: boolean;
   /** One JSON line per request, and yoga's own messages. Default none (yoga logs to the console). */
   logger?: Logger;
   /** Prometheus metrics, served at /metrics. Default none. */
@@ -70,7 +70,6 @@ function maskGatewayError(error: unknown, message: string, isDev?: boolean): Err
 export function createGateway(deps: GatewayDeps): GatewayYoga {
   schema ??= buildSchema();
   const limits = deps.operationLimits;
-  const introspection = deps.introspection ?? true;
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     graphqlEndpoint: GATEWAY_PATHS.graphql,
@@ -106,9 +105,9 @@ export function createGateway(deps: GatewayDeps): GatewayYoga {
       useBodyLimit(limits.maxBodyBytes),
       useJsonDepthLimit(limits.maxJsonDepth),
       ...(deps.trustedDocuments ? useTrustedDocuments(deps.trustedDocuments) : []),
-      useIntrospection(introspection),
+      useIntrospection(deps.introspection),
       ...useOperationLimits(limits, {
-        introspection,
+        introspection: deps.introspection,
       }),
       ...(deps.plugins ?? []),
     ],

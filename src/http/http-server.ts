@@ -17,9 +17,9 @@ export interface HttpServerDeps {
   logger?: Logger;
   /**
    * A request whose headers and body have not all arrived by then is answered 408 and its
-   * connection closed (checked every second), in ms. Default 30000.
+   * connection closed (checked every second), in ms (REQUEST_TIMEOUT_MS).
    */
-  requestTimeoutMs?: number;
+  requestTimeoutMs: number;
   /**
    * An answer the client has not read any of for this long (once it is being written) is cut and
    * its connection closed, in ms (SEND_TIMEOUT_MS).
@@ -83,7 +83,7 @@ function limitSendTime(res: ServerResponse, ms: number): void {
 export function createHttpServer(yoga: RequestListener, deps: HttpServerDeps): GatewayHttpServer {
   let inFlight = 0;
   let draining = false;
-  const requestTimeout = deps.requestTimeoutMs ?? 30_000;
+  const requestTimeout = deps.requestTimeoutMs;
   // A client trickling its headers or body must not hold a socket for long (slowloris): Node
   // answers 408 and closes the connection; keep-alive is longer than the usual load balancers'
   // idle timeout, so they never reuse a socket we just closed.

@@ -1,9 +1,9 @@
 /** Answers "is authentik ready?" from a probe, at most one probe per `cacheMs`. */
 export interface ReadinessOptions {
-  /** How long a probe result is reused, in ms. Default 2000. */
-  cacheMs?: number;
-  /** How long one probe may take before it counts as "not ready", in ms. Default 2000. */
-  timeoutMs?: number;
+  /** How long a probe result is reused, in ms (READY_CACHE_MS). */
+  cacheMs: number;
+  /** How long one probe may take before it counts as "not ready", in ms (READY_TIMEOUT_MS). */
+  timeoutMs: number;
 }
 
 /**
@@ -12,10 +12,8 @@ export interface ReadinessOptions {
  */
 export function cachedReadiness(
   probe: (signal: AbortSignal) => Promise<boolean>,
-  options: ReadinessOptions = {},
+  { cacheMs, timeoutMs }: ReadinessOptions,
 ): () => Promise<boolean> {
-  const cacheMs = options.cacheMs ?? 2000;
-  const timeoutMs = options.timeoutMs ?? 2000;
   let last: { ready: boolean; at: number } | undefined;
   let pending: Promise<boolean> | undefined;
   return () => {

@@ -9,25 +9,25 @@ import { useUpstreamCostLimit } from './upstream-cost.js';
  * default `src/config.ts` owns.
  */
 export interface OperationLimits {
-  /** Deepest field nesting (MAX_DEPTH). Default 10. */
+  /** Deepest field nesting (MAX_DEPTH). */
   maxDepth: number;
-  /** Aliased fields per operation (MAX_ALIASES). Default 15. */
+  /** Aliased fields per operation (MAX_ALIASES). */
   maxAliases: number;
-  /** Lexical tokens in the query text (MAX_TOKENS). Default 2000. */
+  /** Lexical tokens in the query text (MAX_TOKENS). */
   maxTokens: number;
-  /** Directives per operation (MAX_DIRECTIVES). Default 20. */
+  /** Directives per operation (MAX_DIRECTIVES). */
   maxDirectives: number;
   /**
    * Calls to authentik per operation (MAX_COST): refused before any call when the document
    * certainly needs more (upstream-cost.ts), else counted while it runs
-   * (upstream/request-budget.ts). Default 150.
+   * (upstream/request-budget.ts).
    */
   maxCost: number;
-  /** Largest request body in bytes (MAX_BODY_BYTES). Default 100000. */
+  /** Largest request body in bytes (MAX_BODY_BYTES). */
   maxBodyBytes: number;
-  /** Operations per batched request; 0 turns batching off (MAX_BATCH_SIZE). Default 0. */
+  /** Operations per batched request; 0 turns batching off (MAX_BATCH_SIZE). */
   maxBatchSize: number;
-  /** Deepest nesting of a client's JSON: variables, extensions, literals (MAX_JSON_DEPTH). Default 32. */
+  /** Deepest nesting of a client's JSON: variables, extensions, literals (MAX_JSON_DEPTH). */
   maxJsonDepth: number;
 }
 

@@ -12,8 +12,8 @@ export type DocumentTrust = 'trusted' | 'untrusted' | 'refused';
 export interface TrustedDocumentsOptions {
   /** The listed documents (TRUSTED_DOCUMENTS). */
   store: TrustedDocumentStore;
-  /** Free-form documents run as well: the rollout mode (ALLOW_ARBITRARY_DOCUMENTS). Default false. */
-  allowArbitrary?: boolean;
+  /** Free-form documents run as well: the rollout mode (ALLOW_ARBITRARY_DOCUMENTS). */
+  allowArbitrary: boolean;
   /** Called once per operation with how its document was judged (the /metrics counter). */
   onDocument?: (trust: DocumentTrust) => void;
 }
@@ -76,7 +76,7 @@ function requestedId(params: GraphQLParams, request: Request): RequestedId {
  */
 export function useTrustedDocuments(options: TrustedDocumentsOptions): Plugin[] {
   const { store, onDocument } = options;
-  const allowArbitrary = options.allowArbitrary ?? false;
+  const { allowArbitrary } = options;
   const refuse = (error: Error): never => {
     onDocument?.('refused');
     throw error;

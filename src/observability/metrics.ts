@@ -4,6 +4,7 @@ import { GATEWAY_PATHS } from '../paths.js';
 import { operationTypeOf } from './operation-type.js';
 import type { AuditedWrite } from './audit.js';
 import type { CompletedCall } from '../upstream/http.js';
+import { GRANT_KINDS } from '../upstream/grant-kinds.js';
 import type { EventLoopWatch } from './event-loop.js';
 import type { DocumentTrust } from '../limits/trusted-documents.js';
 import { errorCodesOf } from '../errors.js';
@@ -38,8 +39,8 @@ export interface GatewayMetrics {
 }
 
 export interface GatewayMetricsOptions {
-  /** Node's process metrics (CPU, memory, event loop lag). Default true. */
-  processMetrics?: boolean;
+  /** Node's process metrics (CPU, memory, event loop lag). */
+  processMetrics: boolean;
   /** The upstream circuit breaker's state, exported as `gateway_upstream_circuit_open`. */
   circuitState?: () => 'closed' | 'open' | 'half-open' | undefined;
   /** The gateway's event-loop watch, exported as `gateway_event_loop_*`. Default none. */
@@ -80,9 +81,9 @@ function registerEventLoopMetrics(registry: Registry, watch: EventLoopWatch): vo
 }
 
 /** Creates the metrics in a fresh registry. */
-export function createGatewayMetrics(options: GatewayMetricsOptions = {}): GatewayMetrics {
+export function createGatewayMetrics(options: GatewayMetricsOptions): GatewayMetrics {
   const registry = new Registry();
-  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  if (options.processMetrics) collectDefaultMetrics({ register: registry });
   const { circuitState } = options;
   if (options.eventLoop) registerEventLoopMetrics(registry, options.eventLoop);
   if (circuitState) {
@@ -118,18 +119,19 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  const operations = new Counter({
-    name: 'gateway_graphql_operations_total',
-    help: 'GraphQL operations executed, by operation type',
-    labelNames: ['operation_type'] as const,
-    registers: [registry],
-  });
-  const errors = new Counter({
-    name: 'gateway_graphql_errors_total',
-    help: 'GraphQL errors returned to clients, by extensions.code',
-    labelNames: ['code'] as const,
-    registers: [registry],
-  });
+  // Every counter lives in this registry; its labels are fixed sets, never client values.
+  const counter = <Label extends string>(name: string, help: string, labels: readonly Label[]) =>
+    new Counter<Label>({ name, help, labelNames: labels, registers: [registry] });
+  const operations = counter(
+    'gateway_graphql_operations_total',
+    'GraphQL operations executed, by operation type',
+    ['operation_type'],
+  );
+  const errors = counter(
+    'gateway_graphql_errors_total',
+    'GraphQL errors returned to clients, by extensions.code',
+    ['code'],
+  );
   const upstreamDuration = new Histogram({
     name: 'gateway_upstream_request_duration_seconds',
     help: 'Calls to authentik: time from sending to the last body byte',
@@ -137,30 +139,25 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  const revokedGrants = new Counter({
-    name: 'gateway_oauth2_grants_revoked_total',
-    help:
-      'Grants handled by revokeOAuth2Grants and the delete mutations, by kind (refresh_tokens, ' +
-      'access_tokens, authorization_codes) and outcome (deleted, already_gone, failed, dry_run: matched by a dry run)',
-    labelNames: ['kind', 'outcome'] as const,
-    registers: [registry],
-  });
-  const writes = new Counter({
-    name: 'gateway_write_mutations_total',
-    help:
-      'Mutations that delete in authentik (revokeOAuth2Grants, delete*), by mutation and outcome ' +
+  const revokedGrants = counter(
+    'gateway_oauth2_grants_revoked_total',
+    `Grants handled by revokeOAuth2Grants and the delete mutations, by kind (${GRANT_KINDS.map(
+      (kind) => kind.segment,
+    ).join(', ')}) and outcome (deleted, already_gone, failed, dry_run: matched by a dry run)`,
+    ['kind', 'outcome'],
+  );
+  const writes = counter(
+    'gateway_write_mutations_total',
+    'Mutations that delete in authentik (revokeOAuth2Grants, delete*), by mutation and outcome ' +
       '(deleted, dry_run, refused, not_found, failed); each also writes one audit log line',
-    labelNames: ['mutation', 'outcome'] as const,
-    registers: [registry],
-  });
-  const documents = new Counter({
-    name: 'gateway_graphql_documents_total',
-    help:
-      'GraphQL operations under TRUSTED_DOCUMENTS, by their document: trusted (listed, by id or ' +
+    ['mutation', 'outcome'],
+  );
+  const documents = counter(
+    'gateway_graphql_documents_total',
+    'GraphQL operations under TRUSTED_DOCUMENTS, by their document: trusted (listed, by id or ' +
       'exact text), untrusted (free-form, run because ALLOW_ARBITRARY_DOCUMENTS is on) or refused',
-    labelNames: ['document'] as const,
-    registers: [registry],
-  });
+    ['document'],
+  );
   return {
     registry,
     inFlight,

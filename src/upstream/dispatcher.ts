@@ -6,15 +6,15 @@ import type { Dispatcher } from 'undici';
 export interface UpstreamConnectionOptions {
   /** Connect, headers and body timeout of one exchange, in ms. */
   timeoutMs: number;
-  /** Keep-alive sockets to authentik. Default 64. */
-  connections?: number;
-  /** PEM certificates trusted for authentik's TLS, on top of Node's own roots. Default none. */
-  ca?: string;
+  /** Keep-alive sockets to authentik (UPSTREAM_CONNECTIONS). */
+  connections: number;
+  /** PEM certificates trusted for authentik's TLS, on top of Node's own roots (AUTHENTIK_CA_FILE). */
+  ca: string | undefined;
   /**
    * Proxies for the authentik connection (`HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY` as read by
-   * config.ts). Default none: the process environment is not consulted here.
+   * config.ts): the process environment is not consulted here.
    */
-  proxy?: { httpProxy?: string; httpsProxy?: string; noProxy?: string };
+  proxy: { httpProxy?: string; httpsProxy?: string; noProxy?: string };
 }
 
 /**
@@ -29,14 +29,14 @@ export function createUpstreamDispatcher(
   // `ca` replaces Node's trusted roots: keep them, so a public authentik still verifies.
   const tls = options.ca ? { ca: [...rootCertificates, options.ca] } : undefined;
   const poolOptions = {
-    connections: options.connections ?? 64,
+    connections: options.connections,
     keepAliveTimeout: 30_000,
     connectTimeout: options.timeoutMs,
     headersTimeout: options.timeoutMs,
     bodyTimeout: options.timeoutMs,
     ...(tls ? { connect: tls } : {}),
   };
-  const { httpProxy, httpsProxy, noProxy } = options.proxy ?? {};
+  const { httpProxy, httpsProxy, noProxy } = options.proxy;
   if (!httpProxy && !httpsProxy) return new Pool(origin, poolOptions);
   return new EnvHttpProxyAgent({
     ...poolOptions,

@@ -40,20 +40,20 @@ export interface CompletedCall {
 export interface UpstreamHttpOptions {
   /** Upper bound for one call, from connect to the last body byte. */
   timeoutMs: number;
-  /** Keep-alive sockets per origin. Default 64. */
-  connections?: number;
-  /** Largest body read from authentik, in bytes. Default 32 MiB. */
-  maxResponseBytes?: number;
-  /** Retries of a GET after a connection reset/refusal or a 502/503/504. Default 0. */
-  retries?: number;
-  /** Circuit breaker for this origin. Default none. */
-  breaker?: BreakerOptions;
-  /** The gateway's own event-loop stalls: a timeout they caused is not authentik's failure. Default none. */
-  loopStalls?: LoopStalls;
-  /** Extra CA certificates (PEM) for authentik's TLS. Default none. */
-  ca?: UpstreamConnectionOptions['ca'];
-  /** Proxies for the authentik connection. Default none. */
-  proxy?: UpstreamConnectionOptions['proxy'];
+  /** Keep-alive sockets per origin (UPSTREAM_CONNECTIONS). */
+  connections: number;
+  /** Largest body read from authentik, in bytes (UPSTREAM_MAX_RESPONSE_BYTES). */
+  maxResponseBytes: number;
+  /** Retries of a GET after a connection reset/refusal or a 502/503/504 (UPSTREAM_RETRIES). */
+  retries: number;
+  /** Circuit breaker for this origin; undefined turns it off. */
+  breaker: BreakerOptions | undefined;
+  /** The gateway's own event-loop stalls: a timeout they caused is not authentik's failure. */
+  loopStalls: LoopStalls | undefined;
+  /** Extra CA certificates (PEM) for authentik's TLS (AUTHENTIK_CA_FILE). */
+  ca: UpstreamConnectionOptions['ca'];
+  /** Proxies for the authentik connection. */
+  proxy: UpstreamConnectionOptions['proxy'];
 }
 
 export interface UpstreamResponse {
@@ -61,8 +61,6 @@ export interface UpstreamResponse {
   /** Parsed JSON body, or undefined for an empty body. */
   json: unknown;
 }
-
-const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 /**
  * The one place that speaks HTTP to authentik: one keep-alive undici Pool for its origin (or a
@@ -86,7 +84,7 @@ export class UpstreamHttp {
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs;
-    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.maxResponseBytes = options.maxResponseBytes;
     this.pool = createUpstreamDispatcher(this.origin, options);
     this.resilience = new UpstreamResilience(options);
   }

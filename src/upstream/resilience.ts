@@ -21,15 +21,18 @@ export interface LoopStalls {
 export interface ResilienceOptions {
   /** Deadline for one call including its retries, in ms. */
   timeoutMs: number;
-  /** The gateway's own stalls, so that a timeout they caused does not count against authentik. Default none. */
+  /** The gateway's own stalls, so that a timeout they caused does not count against authentik. */
   loopStalls?: LoopStalls;
-  /** Retries of a GET after a connection reset/refusal or a 502/503/504. Default 0. */
-  retries?: number;
-  /** Smallest and largest backoff before a retry, in ms (jittered). Default 50 and 200. */
+  /** Retries of a GET after a connection reset/refusal or a 502/503/504 (UPSTREAM_RETRIES). */
+  retries: number;
+  /** Smallest and largest backoff before a retry, in ms (jittered): {@link RETRY_BACKOFF_MS} unless a test shortens it. */
   backoffMs?: { min: number; max: number };
   /** Circuit breaker for the origin; undefined turns it off. */
   breaker?: BreakerOptions;
 }
+
+/** Backoff before a retry, in ms, jittered between the two: short, as one deadline covers every retry. */
+export const RETRY_BACKOFF_MS = { min: 50, max: 200 } as const;
 
 /** Statuses that mean "a proxy or authentik is briefly overloaded": safe to retry a GET. */
 const RETRY_STATUSES = new Set([502, 503, 504]);
@@ -117,8 +120,8 @@ export class UpstreamResilience {
   private readonly backoff: { min: number; max: number };
 
   constructor(private readonly options: ResilienceOptions) {
-    this.retries = options.retries ?? 0;
-    this.backoff = options.backoffMs ?? { min: 50, max: 200 };
+    this.retries = options.retries;
+    this.backoff = options.backoffMs ?? RETRY_BACKOFF_MS;
     this.breaker = options.breaker && new CircuitBreaker(options.breaker);
   }
 

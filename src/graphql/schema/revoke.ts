@@ -2,9 +2,8 @@ import { builder } from '../builder.js';
 import type { GatewayContext } from '../context.js';
 import { badUserInput } from '../../errors.js';
 import { encodeNodeId } from '../node-ids.js';
-import type { RevokeFailure, RevokeResult } from '../../grants/revoke.js';
-import { revokeGrants } from '../../grants/revoke.js';
-import type { RevokeRequest } from '../../grants/revoke.js';
+import type { RevokeFailure, RevokeRequest, RevokeResult } from '../../grants/revoke.js';
+import { REVOKE_DELETES_IN_FLIGHT, revokeGrants } from '../../grants/revoke.js';
 import { revokeListingFor } from './revoke-operation.js';
 import { failedWrite } from '../../observability/audit.js';
 import type { WriteEvent } from '../../observability/audit.js';
@@ -150,9 +149,10 @@ builder.relayMutationField(
     description:
       'Revokes (deletes) every OAuth2 grant of a user and/or provider that the caller can see: a superuser ' +
       'every matching grant, anyone else only their own. It lists what matches, then deletes each grant ' +
-      '(at most 4 deletes at once, none retried): one already gone counts in alreadyGoneCount, one that ' +
+      `(at most ${REVOKE_DELETES_IN_FLIGHT} deletes at once, none retried)` +
+      ': one already gone counts in alreadyGoneCount, one that ' +
       'fails is reported in failures and the rest go on, so running it again finishes the job. ' +
-      'More matches than MAX_REVOKE (default 1000), counted over every revokeOAuth2Grants of the operation, ' +
+      'More matches than MAX_REVOKE allows, counted over every revokeOAuth2Grants of the operation, ' +
       'are refused with LIMIT_EXCEEDED before anything is deleted. Every call writes an audit log line.',
     // MAX_COST counts the first list page of each kind; the DELETEs are bounded by MAX_REVOKE.
     extensions: { upstreamCost: GRANT_KINDS.length },
