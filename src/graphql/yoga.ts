@@ -73,9 +73,10 @@ export function createGateway(deps: GatewayDeps): GatewayYoga {
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     graphqlEndpoint: GATEWAY_PATHS.graphql,
-    // yoga's own health check answers any URL that ends with its endpoint: point it at the
-    // gateway's, which the HTTP server answers before yoga sees it.
-    healthCheckEndpoint: GATEWAY_PATHS.health,
+    // yoga's own health check answers any URL that ends with its endpoint (`/x/healthz`, a POST):
+    // give it one no URL can end with (a parsed URL percent-encodes NUL), so that only the HTTP
+    // server's exact GATEWAY_PATHS.health answers.
+    healthCheckEndpoint: '\u0000',
     landingPage: false,
     // Served by useGraphiQLPage below: rendered once, compressed, never per request.
     graphiql: false,
