@@ -169,6 +169,11 @@ describe('the Deployment', () => {
     expect(container.startupProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
   });
 
+  it('waits for /readyz longer than the gateway waits for authentik (READY_TIMEOUT_MS)', () => {
+    // A slow authentik must read as "not ready" (503), not as a probe that timed out.
+    expect(container.readinessProbe!.timeoutSeconds! * 1000).toBeGreaterThan(config.readyTimeoutMs);
+  });
+
   it('outlasts the gateway’s shutdown: terminationGracePeriodSeconds > delay + grace', () => {
     expect(config.shutdownDelayMs).toBeGreaterThan(0);
     expect(pod.spec!.terminationGracePeriodSeconds! * 1000).toBeGreaterThan(
