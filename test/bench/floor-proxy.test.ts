@@ -7,13 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFloorProxy } from '../../bench/floor-proxy.js';
 import type { FloorProxy } from '../../bench/floor-proxy.js';
 import { QUERIES } from '../../bench/scenarios.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { startGateway } from '../helpers/gateway.js';
 import type { TestGateway } from '../helpers/gateway.js';
 
 let gateway: TestGateway;
 let floor: FloorProxy;
 beforeAll(async () => {
-  gateway = await startTestGateway({ fake: { extraAdminTokens: 2 } });
+  gateway = await startGateway({ fake: { extraAdminTokens: 2 } });
   floor = await startFloorProxy({ upstreamUrl: gateway.fake.url });
 });
 afterAll(async () => {

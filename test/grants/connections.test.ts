@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userTokenFor } from '../../src/fake-authentik/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { startGateway } from '../helpers/gateway.js';
 import type { GrantVars, Kind } from './support.js';
 import {
   ALL_KINDS,
@@ -23,7 +23,7 @@ const NEW_KINDS = [ACCESS, CODES];
 // Read-only: every test here leaves the fake as it found it.
 let gw: TestGateway;
 beforeAll(async () => {
-  gw = await startTestGateway();
+  gw = await startGateway();
 });
 afterAll(() => gw.close());
 

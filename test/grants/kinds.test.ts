@@ -7,12 +7,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_GRANT_KINDS, GRANT_KINDS as FAKE_KINDS } from '../../src/fake-authentik/types.js';
 import { GRANT_KINDS } from '../../src/upstream/grant-kinds.js';
 import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { startGateway } from '../helpers/gateway.js';
 import { ALL_KINDS } from './support.js';
 
 let gw: TestGateway;
 beforeAll(async () => {
-  gw = await startTestGateway();
+  gw = await startGateway();
 });
 afterAll(() => gw.close());
 beforeEach(() => gw.fake.resetRequests());

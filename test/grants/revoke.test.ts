@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, userTokenFor } from '../../src/fake-authentik/index.js';
-import type { HardenedGateway } from '../helpers/hardened-gateway.js';
-import { startHardenedGateway } from '../helpers/hardened-gateway.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import { codesOf, startGateway } from '../helpers/gateway.js';
 import type { Kind } from './support.js';
 import { ALL_KINDS, ACCESS, CODES, REFRESH, requestsTo, restGrants } from './support.js';
-import { codesOf } from '../helpers/gateway.js';
 
 const REVOKE = `mutation ($input: RevokeOAuth2GrantsInput!) {
   revokeOAuth2Grants(input: $input) {
@@ -21,9 +20,10 @@ interface Payload {
 }
 
 // This file deletes rows: it has its own fake, and each test revokes for a user no other test uses.
-let gw: HardenedGateway;
+// Every log line, debug too: the audit test checks that none carries the caller's token.
+let gw: TestGateway;
 beforeAll(async () => {
-  gw = await startHardenedGateway();
+  gw = await startGateway({ env: { LOG_LEVEL: 'debug' } });
 });
 afterAll(() => gw.close());
 
@@ -93,7 +93,7 @@ describe('revokeOAuth2Grants for a user across all kinds', () => {
     const counts = Object.values(audit[0]!.counts as Record<string, { deleted: number }>);
     expect(counts.reduce((sum, kind) => sum + kind.deleted, 0)).toBe(total);
     expect(gw.logs.join('\n')).not.toContain(ADMIN_TOKEN);
-    const metrics = await (await gw.yoga.fetch('http://gw/metrics')).text();
+    const metrics = await (await gw.app.yoga.fetch('http://gw/metrics')).text();
     const deleted = [
       ...metrics.matchAll(
         /gateway_oauth2_grants_revoked_total\{kind="(\w+)",outcome="deleted"\} (\d+)/g,
@@ -263,9 +263,9 @@ describe('refused before any call', () => {
 });
 
 describe('MAX_REVOKE', () => {
-  let limited: HardenedGateway;
+  let limited: TestGateway;
   beforeAll(async () => {
-    limited = await startHardenedGateway({ maxRevoke: 10 });
+    limited = await startGateway({ env: { MAX_REVOKE: '10' } });
   });
   afterAll(() => limited.close());
 
@@ -296,9 +296,9 @@ describe('MAX_REVOKE', () => {
 });
 
 describe('MAX_COST does not bound the DELETEs (MAX_REVOKE does)', () => {
-  let cheap: HardenedGateway;
+  let cheap: TestGateway;
   beforeAll(async () => {
-    cheap = await startHardenedGateway({ operationLimits: { maxCost: 4 } });
+    cheap = await startGateway({ env: { MAX_COST: '4' } });
   });
   afterAll(() => cheap.close());
 

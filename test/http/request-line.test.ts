@@ -1,14 +1,14 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
-import type { HardenedGateway } from '../helpers/hardened-gateway.js';
-import { startHardenedGateway } from '../helpers/hardened-gateway.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import { startGateway } from '../helpers/gateway.js';
 
 // What the Fetch layer cannot turn into a URL is a bad request (400, JSON, no internals), and the
 // log line of a GraphQL request says the request line's path whatever the Host header says.
-let gw: HardenedGateway;
+let gw: TestGateway;
 beforeAll(async () => {
-  gw = await startHardenedGateway();
+  gw = await startGateway({ env: { LOG_LEVEL: 'info' } });
 });
 afterAll(() => gw.close());
 

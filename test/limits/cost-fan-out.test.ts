@@ -5,9 +5,8 @@ import { Kind, Lexer, Source, TokenKind, parse, visit } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSchema } from '../../src/graphql/schema/index.js';
 import { estimateUpstreamCalls } from '../../src/limits/upstream-cost.js';
-import type { HardenedGateway } from '../helpers/hardened-gateway.js';
-import { startHardenedGateway } from '../helpers/hardened-gateway.js';
-import { gqlRequest } from '../helpers/gateway.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import { gqlRequest, startGateway } from '../helpers/gateway.js';
 
 // A fixed seed keeps the suite deterministic; FC_SEED=<n> explores other inputs locally.
 const SEED = Number(process.env.FC_SEED ?? 20_261_211);
@@ -147,9 +146,9 @@ describe('the MAX_COST count is linear in the document', () => {
 });
 
 describe('a fan-out document in flight does not stall the gateway', () => {
-  let gateway: HardenedGateway;
+  let gateway: TestGateway;
   beforeAll(async () => {
-    gateway = await startHardenedGateway();
+    gateway = await startGateway();
   });
   afterAll(() => gateway.close());
 

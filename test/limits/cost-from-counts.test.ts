@@ -8,7 +8,7 @@ import type {
 import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
 import { expectedGrants } from '../fake-authentik/expected.js';
 import type { TestGateway } from '../helpers/gateway.js';
-import { codesOf, startTestGateway } from '../helpers/gateway.js';
+import { codesOf, startGateway } from '../helpers/gateway.js';
 import { grantMatchesSearch } from '../helpers/connections.js';
 
 // MAX_COST under default settings: every gateway here runs with the defaults.
@@ -125,7 +125,7 @@ describe.each(TENANTS)('MAX_COST on a $name tenant, default settings', (tenant) 
   let gw: TestGateway;
   let oracle: Oracle;
   beforeAll(async () => {
-    gw = await startTestGateway({ fake: tenant.fake });
+    gw = await startGateway({ fake: tenant.fake });
     oracle = { fake: gw.fake, pageSize: tenant.pageSize };
   });
   afterAll(() => gw.close());
@@ -165,7 +165,7 @@ describe.each(TENANTS)('MAX_COST on a $name tenant, default settings', (tenant) 
 describe('the counts a dashboard gets are right', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startTestGateway({ fake: { tokenCount: 1000, accessTokenCount: 500 } });
+    gw = await startGateway({ fake: { tokenCount: 1000, accessTokenCount: 500 } });
   });
   afterAll(() => gw.close());
 

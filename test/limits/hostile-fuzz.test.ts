@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeAuthentik } from '../../src/fake-authentik/index.js';
 import { startFakeAuthentik } from '../../src/fake-authentik/index.js';
-import { unknownRoutes } from '../helpers/hardened-gateway.js';
+import { unknownRoutes } from '../helpers/upstream-routes.js';
 import type { GatewayProcess } from '../helpers/processes.js';
 import { spawnGateway } from '../helpers/processes.js';
 

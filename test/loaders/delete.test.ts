@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServedToken } from '../../src/fake-authentik/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { startGateway } from '../helpers/gateway.js';
 import { JSMITH, TOKEN_PATH, globalId, gqlData, measured, restTokens } from './support.js';
 import { codesOf } from '../helpers/gateway.js';
 
@@ -11,7 +11,7 @@ const DELETE = `mutation ($id: ID!) { deleteRefreshToken(input: { id: $id }) { d
 let gw: TestGateway;
 let tokens: ServedToken[];
 beforeAll(async () => {
-  gw = await startTestGateway();
+  gw = await startGateway();
   tokens = restTokens(gw);
 });
 afterAll(() => gw.close());

@@ -3,7 +3,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import type { ServedToken } from '../../src/fake-authentik/index.js';
 import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { startGateway } from '../helpers/gateway.js';
 import { JSMITH, MGARCIA, distinct, globalId, restTokens } from './support.js';
 import { codesOf } from '../helpers/gateway.js';
 
@@ -31,7 +31,7 @@ const operation = (otherTokenPk: number, otherUserPk: number) => `{
 
 let gw: TestGateway;
 beforeAll(async () => {
-  gw = await startTestGateway();
+  gw = await startGateway();
   // A little latency so that the two callers' upstream calls overlap.
   gw.fake.setOptions({ latencyMs: 3 });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServedToken } from '../../src/fake-authentik/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { startGateway } from '../helpers/gateway.js';
 import {
   JSMITH,
   PROVIDER_PATH,
@@ -43,7 +43,7 @@ let gw: TestGateway;
 let all: ServedToken[];
 let byPk: Map<number, ServedToken>;
 beforeAll(async () => {
-  gw = await startTestGateway();
+  gw = await startGateway();
   all = restTokens(gw);
   byPk = new Map(all.map((t) => [t.pk, t]));
 });
@@ -130,7 +130,7 @@ describe('refreshToken(pk:)', () => {
   });
 
   it('several lookups are issued before any of them answers (in parallel)', async () => {
-    const own = await startTestGateway({ timeoutMs: 5_000 });
+    const own = await startGateway({ env: { UPSTREAM_TIMEOUT_MS: '5000' } });
     try {
       const pks = restTokens(own)
         .slice(0, 5)

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ServedToken } from '../../src/fake-authentik/index.js';
 import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { startGateway } from '../helpers/gateway.js';
 import {
   JSMITH,
   PROVIDER_PATH,
@@ -40,7 +40,7 @@ let gw: TestGateway;
 let rows: ListedRow[];
 let tokens: ServedToken[];
 beforeAll(async () => {
-  gw = await startTestGateway();
+  gw = await startGateway();
   tokens = restTokens(gw);
   const data = await gqlData<{ refreshTokens: { nodes: ListedRow[] } }>(
     gw,

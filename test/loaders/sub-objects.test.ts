@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { UpstreamShape } from '../../src/fake-authentik/index.js';
 import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { startGateway } from '../helpers/gateway.js';
 import {
   JSMITH,
   PROVIDER_PATH,
@@ -30,7 +30,7 @@ const pageQuery = (selection: string, first = 100) =>
 
 let gw: TestGateway;
 beforeAll(async () => {
-  gw = await startTestGateway();
+  gw = await startGateway();
 });
 afterEach(() => gw.fake.setOptions({ shape: 'current' }));
 afterAll(() => gw.close());
@@ -216,7 +216,7 @@ describe('OAuth2 fields missing from the embedded provider', () => {
   });
 
   it('issues every provider load before any of them answers (in parallel)', async () => {
-    const own = await startTestGateway({ timeoutMs: 5_000 });
+    const own = await startGateway({ env: { UPSTREAM_TIMEOUT_MS: '5000' } });
     try {
       const providerPks = distinct(
         restTokens(own)

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { startGateway } from '../helpers/gateway.js';
 import {
   countListCalls,
   cursorAt,
@@ -15,7 +15,7 @@ const DEFAULT_ORDERING = 'provider,expires,pk';
 let gw: TestGateway;
 let all: number[];
 beforeAll(async () => {
-  gw = await startTestGateway();
+  gw = await startGateway();
   all = restList(gw.fake, { ordering: DEFAULT_ORDERING }).map((t) => t.pk);
 });
 afterAll(() => gw.close());

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServedToken } from '../../src/fake-authentik/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { startGateway } from '../helpers/gateway.js';
 import type { ConnectionVars } from '../helpers/connections.js';
 import {
   countListCalls,
@@ -20,7 +20,7 @@ const DEFAULT_ORDERING = 'provider,expires,pk';
 let gw: TestGateway;
 let all: ServedToken[];
 beforeAll(async () => {
-  gw = await startTestGateway();
+  gw = await startGateway();
   all = restList(gw.fake, { ordering: DEFAULT_ORDERING });
 });
 afterAll(() => gw.close());

@@ -21,7 +21,7 @@ import {
   printSchemaSdl,
 } from '../../src/graphql/schema/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { startGateway } from '../helpers/gateway.js';
 
 const SCHEMA_FILE = new URL('../../schema.graphql', import.meta.url);
 const recorded = () => readFileSync(SCHEMA_FILE, 'utf8');
@@ -31,7 +31,7 @@ const REGENERATE = 'schema.graphql is stale: run `npm run schema` and commit the
 
 let gw: TestGateway;
 beforeAll(async () => {
-  gw = await startTestGateway();
+  gw = await startGateway();
 });
 afterAll(() => gw.close());
 

@@ -13,7 +13,7 @@ import type { JsonObject, ServedToken, UpstreamShape } from '../../src/fake-auth
 import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
 import { buildSchema } from '../../src/graphql/schema/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { startGateway } from '../helpers/gateway.js';
 import { countListCalls, restList, walkForward } from '../helpers/connections.js';
 import { expectedResponse } from '../fake-authentik/expected.js';
 import { codesOf } from '../helpers/gateway.js';
@@ -87,7 +87,7 @@ const ALL_FIELDS = `query { refreshTokens(first: 100, orderBy: [{ field: PK }]) 
 describe.each(SHAPES)('authentik shape %s', (shape) => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startTestGateway({ fake: { shape } });
+    gw = await startGateway({ fake: { shape } });
   });
   afterAll(() => gw.close());
 
@@ -152,7 +152,7 @@ describe.each(SHAPES)('authentik shape %s', (shape) => {
 describe('every upstream field has a schema field (camelCased), and no client secret', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startTestGateway();
+    gw = await startGateway();
   });
   afterAll(() => gw.close());
 
@@ -216,7 +216,7 @@ describe('every upstream field has a schema field (camelCased), and no client se
 describe('values the gateway does not know do not fail the page', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startTestGateway({ fake: { shape: 'legacy' } });
+    gw = await startGateway({ fake: { shape: 'legacy' } });
   });
   afterAll(() => gw.close());
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServedToken } from '../../src/fake-authentik/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { startGateway } from '../helpers/gateway.js';
 import { restList, grantMatchesSearch } from '../helpers/connections.js';
 
 const DEFAULT_ORDERING = 'provider,expires,pk';
@@ -10,7 +10,7 @@ const pks = (tokens: ServedToken[]) => tokens.map((t) => t.pk);
 
 let gw: TestGateway;
 beforeAll(async () => {
-  gw = await startTestGateway();
+  gw = await startGateway();
 });
 afterAll(() => gw.close());
 
