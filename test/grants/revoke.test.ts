@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, userTokenFor } from '../../src/fake-authentik/index.js';
-import type { TestGateway } from '../helpers/gateway.js';
-import { codesOf, startGateway } from '../helpers/gateway.js';
+import { codesOf, useGateway } from '../helpers/gateway.js';
 import type { Kind } from './support.js';
 import { ALL_KINDS, ACCESS, CODES, REFRESH, requestsTo, restGrants } from './support.js';
 
@@ -21,11 +20,7 @@ interface Payload {
 
 // This file deletes rows: it has its own fake, and each test revokes for a user no other test uses.
 // Every log line, debug too: the audit test checks that none carries the caller's token.
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await startGateway({ env: { LOG_LEVEL: 'debug' } });
-});
-afterAll(() => gw.close());
+const gw = useGateway({ env: { LOG_LEVEL: 'debug' } });
 
 const rest = (kind: Kind, q: { user?: number; provider?: number; bearer?: string }) =>
   restGrants(gw, kind, q);
@@ -263,11 +258,7 @@ describe('refused before any call', () => {
 });
 
 describe('MAX_REVOKE', () => {
-  let limited: TestGateway;
-  beforeAll(async () => {
-    limited = await startGateway({ env: { MAX_REVOKE: '10' } });
-  });
-  afterAll(() => limited.close());
+  const limited = useGateway({ env: { MAX_REVOKE: '10' } });
 
   it('a larger match is LIMIT_EXCEEDED after one list call per kind, before any DELETE', async () => {
     const total = ALL_KINDS.flatMap((kind) => restGrants(limited, kind, { user: 7 })).length;
@@ -296,11 +287,7 @@ describe('MAX_REVOKE', () => {
 });
 
 describe('MAX_COST does not bound the DELETEs (MAX_REVOKE does)', () => {
-  let cheap: TestGateway;
-  beforeAll(async () => {
-    cheap = await startGateway({ env: { MAX_COST: '4' } });
-  });
-  afterAll(() => cheap.close());
+  const cheap = useGateway({ env: { MAX_COST: '4' } });
 
   it('a revoke deletes more grants than the operation budget of calls', async () => {
     const total = ALL_KINDS.flatMap((kind) => restGrants(cheap, kind, { user: 42 })).length;

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
-import type { TestGateway } from '../helpers/gateway.js';
-import { codesOf, startGateway } from '../helpers/gateway.js';
+import { codesOf, useGateway } from '../helpers/gateway.js';
 import type { Kind } from './support.js';
 import { ALL_KINDS, restGrants } from './support.js';
 
@@ -10,11 +9,7 @@ import { ALL_KINDS, restGrants } from './support.js';
 // MAX_REVOKE bounds a whole operation; a destructive default never deletes by accident.
 // This file deletes rows: its own fake, and each test works on a user no other test uses.
 // Every log line, debug too: the audit tests check that none carries the caller's token.
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await startGateway({ env: { MAX_REVOKE: '5', LOG_LEVEL: 'debug' } });
-});
-afterAll(() => gw.close());
+const gw = useGateway({ env: { MAX_REVOKE: '5', LOG_LEVEL: 'debug' } });
 
 const ADMIN_FINGERPRINT = createHash('sha256').update(ADMIN_TOKEN).digest('hex').slice(0, 12);
 const deletes = () => gw.fake.requests.filter((r) => r.method === 'DELETE');

@@ -1,5 +1,6 @@
 import type { FormattedExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../../src/app.js';
 import type { App, AppOptions } from '../../src/app.js';
 import type { GatewayConfig } from '../../src/config.js';
@@ -137,6 +138,35 @@ export async function startGateway(options: TestGatewayOptions = {}): Promise<Te
       await fake.close();
     },
   };
+}
+
+/** An upstream API request the fake received, as {@link TestGateway.upstreamCalls} lists it. */
+export type UpstreamCall = ReturnType<TestGateway['upstreamCalls']>[number];
+
+/** Runs `action` with the fake's request log emptied; its result and the upstream calls it made. */
+export async function measured<T>(
+  gw: TestGateway,
+  action: () => Promise<T>,
+): Promise<{ result: T; calls: UpstreamCall[] }> {
+  gw.fake.resetRequests();
+  const result = await action();
+  return { result, calls: gw.upstreamCalls() };
+}
+
+/**
+ * The gateway of the calling suite (`describe` or file): started before its tests, closed after
+ * them. The object is filled in by the `beforeAll` hook, so read it inside tests and hooks only.
+ */
+export function useGateway(options?: TestGatewayOptions): TestGateway {
+  const gateway = {} as TestGateway;
+  beforeAll(async () => {
+    Object.assign(gateway, await startGateway(options));
+  });
+  afterAll(async () => {
+    // Absent when the start failed: that failure is the one to report.
+    await (gateway as Partial<TestGateway>).close?.();
+  });
+  return gateway;
 }
 
 type ErrorLike = { extensions?: Record<string, unknown> | null };

@@ -1,14 +1,9 @@
 import { serverAudits } from 'graphql-http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CSRF_HEADER } from '../../src/limits/csrf.js';
-import type { TestGateway } from '../helpers/gateway.js';
-import { startGateway } from '../helpers/gateway.js';
+import { useGateway } from '../helpers/gateway.js';
 
-let gateway: TestGateway;
-beforeAll(async () => {
-  gateway = await startGateway();
-});
-afterAll(() => gateway.close());
+const gateway = useGateway();
 
 // A non-browser client: it adds the CSRF header that CSRF prevention asks of GET requests.
 function csrfAwareFetch(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {

@@ -2,8 +2,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeAuthentik } from '../../src/fake-authentik/index.js';
 import { startFakeAuthentik } from '../../src/fake-authentik/index.js';
-import type { TestGateway } from '../helpers/gateway.js';
-import { gqlRequest, startGateway } from '../helpers/gateway.js';
+import { gqlRequest, useGateway } from '../helpers/gateway.js';
 import { leakingLines, secretsOf } from '../helpers/log-leaks.js';
 import { spawnGateway, spawnTs } from '../helpers/processes.js';
 
@@ -13,12 +12,8 @@ const nodeId = (typename: string, pk: number) =>
 const NODES = `{ nodes(ids: ["${nodeId('RefreshToken', 1)}", "${nodeId('RefreshToken', 2)}", "${nodeId('User', 4)}"]) { id } }`;
 
 describe('health, readiness, metrics and request ids on a listening server', () => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    // Debug lines too: the last test checks that none of them carries a credential.
-    gateway = await startGateway({ env: { READY_CACHE_MS: '300', LOG_LEVEL: 'debug' } });
-  });
-  afterAll(() => gateway.close());
+  // Debug lines too: the last test checks that none of them carries a credential.
+  const gateway = useGateway({ env: { READY_CACHE_MS: '300', LOG_LEVEL: 'debug' } });
 
   const get = (path: string) => fetch(`${gateway.url}${path}`);
   const readinessProbes = () => gateway.fake.countRequests('/-/health/ready/');

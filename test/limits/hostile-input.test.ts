@@ -2,8 +2,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeAuthentik } from '../../src/fake-authentik/index.js';
 import { startFakeAuthentik } from '../../src/fake-authentik/index.js';
-import type { TestGateway } from '../helpers/gateway.js';
-import { codesOf, gqlRequest, startGateway } from '../helpers/gateway.js';
+import { codesOf, gqlRequest, useGateway } from '../helpers/gateway.js';
 import { spawnGateway } from '../helpers/processes.js';
 import { UPSTREAM_ROUTES, unknownRoutes } from '../helpers/upstream-routes.js';
 
@@ -54,13 +53,9 @@ describe('the request that used to kill the process', () => {
 });
 
 describe('entity representations and ids are checked before use', () => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startGateway({
-      env: { BREAKER_FAILURE_THRESHOLD: '5', BREAKER_RESET_MS: '60000', READY_CACHE_MS: '0' },
-    });
+  const gateway = useGateway({
+    env: { BREAKER_FAILURE_THRESHOLD: '5', BREAKER_RESET_MS: '60000', READY_CACHE_MS: '0' },
   });
-  afterAll(() => gateway.close());
 
   const metricsText = async () => (await fetch(`${gateway.url}/metrics`)).text();
 
@@ -181,11 +176,7 @@ describe('entity representations and ids are checked before use', () => {
 });
 
 describe('no credentials, no upstream call', () => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startGateway();
-  });
-  afterAll(() => gateway.close());
+  const gateway = useGateway();
 
   it.each([
     ['a connection', '{ refreshTokens(first: 2) { totalCount } }'],
@@ -220,15 +211,11 @@ describe('no credentials, no upstream call', () => {
 });
 
 describe('MAX_COST is a budget of upstream calls', () => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    // A tenant that serves 10 rows a page: reading it all takes 30 calls per list.
-    gateway = await startGateway({
-      fake: { maxPageSize: 10 },
-      env: { MAX_COST: '40', MAX_ALIASES: '10', SEARCH_SCAN_LIMIT: '300' },
-    });
+  // A tenant that serves 10 rows a page: reading it all takes 30 calls per list.
+  const gateway = useGateway({
+    fake: { maxPageSize: 10 },
+    env: { MAX_COST: '40', MAX_ALIASES: '10', SEARCH_SCAN_LIMIT: '300' },
   });
-  afterAll(() => gateway.close());
 
   // 41 distinct user ids: 41 lookups, one more than the budget.
   const ids = Array.from(
@@ -304,11 +291,7 @@ describe('MAX_COST is a budget of upstream calls', () => {
 });
 
 describe('slow clients (REQUEST_TIMEOUT_MS)', () => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startGateway({ env: { REQUEST_TIMEOUT_MS: '1500' } });
-  });
-  afterAll(() => gateway.close());
+  const gateway = useGateway({ env: { REQUEST_TIMEOUT_MS: '1500' } });
 
   // Sends the headers and then one byte of the body every 200 ms; resolves with what came back.
   function trickle(port: number): Promise<{ answer: string; elapsedMs: number }> {

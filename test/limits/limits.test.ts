@@ -1,10 +1,10 @@
 import { getIntrospectionQuery, parse } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CSRF_HEADER } from '../../src/limits/csrf.js';
 import { estimateUpstreamCalls } from '../../src/limits/upstream-cost.js';
 import { buildSchema } from '../../src/graphql/schema/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
-import { codesOf, gqlRequest, startGateway } from '../helpers/gateway.js';
+import { codesOf, gqlRequest, useGateway } from '../helpers/gateway.js';
 
 const nodeId = (type: string, pk: number) => Buffer.from(`${type}:${pk}`).toString('base64url');
 
@@ -86,20 +86,16 @@ describe('estimateUpstreamCalls: the calls an operation makes at least', () => {
 });
 
 describe('operation limits', () => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startGateway({
-      env: {
-        MAX_DEPTH: '6',
-        MAX_ALIASES: '2',
-        MAX_TOKENS: '60',
-        MAX_DIRECTIVES: '2',
-        MAX_COST: '5',
-        MAX_BODY_BYTES: '1500',
-      },
-    });
+  const gateway = useGateway({
+    env: {
+      MAX_DEPTH: '6',
+      MAX_ALIASES: '2',
+      MAX_TOKENS: '60',
+      MAX_DIRECTIVES: '2',
+      MAX_COST: '5',
+      MAX_BODY_BYTES: '1500',
+    },
   });
-  afterAll(() => gateway.close());
 
   it.each([
     [
@@ -229,11 +225,7 @@ describe('operation limits', () => {
 });
 
 describe('default limits', () => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startGateway();
-  });
-  afterAll(() => gateway.close());
+  const gateway = useGateway();
 
   it('let GraphiQL’s full introspection query through', async () => {
     const result = await gateway.gql(
@@ -259,11 +251,7 @@ describe('default limits', () => {
 });
 
 describe('batching when MAX_BATCH_SIZE is set', () => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startGateway({ env: { MAX_BATCH_SIZE: '2' } });
-  });
-  afterAll(() => gateway.close());
+  const gateway = useGateway({ env: { MAX_BATCH_SIZE: '2' } });
 
   const batch = (n: number) =>
     gateway.app.yoga.fetch('http://gateway.test/graphql', {
@@ -286,16 +274,8 @@ describe('batching when MAX_BATCH_SIZE is set', () => {
 });
 
 describe('CSRF prevention, GraphiQL and introspection switches', () => {
-  let open: TestGateway;
-  let closed: TestGateway;
-  beforeAll(async () => {
-    open = await startGateway();
-    closed = await startGateway({ env: { INTROSPECTION: 'false', GRAPHIQL: 'false' } });
-  });
-  afterAll(async () => {
-    await open.close();
-    await closed.close();
-  });
+  const open = useGateway();
+  const closed = useGateway({ env: { INTROSPECTION: 'false', GRAPHIQL: 'false' } });
 
   const getUrl = 'http://gateway.test/graphql?query=%7B__typename%7D';
 

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestGateway } from '../helpers/gateway.js';
-import { gqlRequest, startGateway } from '../helpers/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { gqlRequest, useGateway } from '../helpers/gateway.js';
 import { leakingLines, secretsOf } from '../helpers/log-leaks.js';
 
 const QUERY = `query Mine($other: Int!) {
@@ -11,16 +10,12 @@ const QUERY = `query Mine($other: Int!) {
   someoneElses: refreshToken(pk: $other) { pk user { username } }
 }`;
 
-let gateway: TestGateway;
-beforeAll(async () => {
-  // A little upstream latency so that many requests are in flight at once; debug lines too, for
-  // the last test's check that none of them carries a credential.
-  gateway = await startGateway({
-    fake: { latencyMs: 3 },
-    env: { UPSTREAM_TIMEOUT_MS: '10000', LOG_LEVEL: 'debug' },
-  });
+// A little upstream latency so that many requests are in flight at once; debug lines too, for
+// the last test's check that none of them carries a credential.
+const gateway = useGateway({
+  fake: { latencyMs: 3 },
+  env: { UPSTREAM_TIMEOUT_MS: '10000', LOG_LEVEL: 'debug' },
 });
-afterAll(() => gateway.close());
 
 async function post(token: string, requestId: string, other: number) {
   const response = await fetch(`${gateway.url}/graphql`, {

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ServedToken } from '../../src/fake-authentik/index.js';
-import type { TestGateway } from '../helpers/gateway.js';
-import { startGateway } from '../helpers/gateway.js';
+import { measured, startGateway, useGateway } from '../helpers/gateway.js';
 import {
   JSMITH,
   PROVIDER_PATH,
@@ -10,7 +9,6 @@ import {
   distinct,
   gqlData,
   listCalls,
-  measured,
   restTokens,
   retrieveCalls,
   retrievedPks,
@@ -39,15 +37,13 @@ const asLooked = (t: ServedToken): Looked => ({
   user: { pk: t.user.pk as number, username: t.user.username as string },
 });
 
-let gw: TestGateway;
+const gw = useGateway();
 let all: ServedToken[];
 let byPk: Map<number, ServedToken>;
-beforeAll(async () => {
-  gw = await startGateway();
+beforeAll(() => {
   all = restTokens(gw);
   byPk = new Map(all.map((t) => [t.pk, t]));
 });
-afterAll(() => gw.close());
 
 /** A pk inside the sample range that authentik has no token for. */
 function gapPk(): number {

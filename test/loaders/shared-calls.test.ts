@@ -1,17 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { TestGateway } from '../helpers/gateway.js';
-import { gqlRequest, startGateway } from '../helpers/gateway.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { gqlRequest, useGateway } from '../helpers/gateway.js';
 import { JSMITH, TOKEN_PATH, globalId } from './support.js';
 
 const PAGE = '{ refreshTokens(first: 5) { nodes { pk user { username } } } }';
 type Page = { data?: { refreshTokens: { nodes: { pk: number }[] } }; errors?: unknown[] };
 
 // Answers need ~150 ms, so that requests sent together are all in flight at once.
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await startGateway({ fake: { latencyMs: 150 } });
-});
-afterAll(() => gw.close());
+const gw = useGateway({ fake: { latencyMs: 150 } });
 beforeEach(() => {
   gw.fake.clearFaults();
   gw.fake.resetRequests();

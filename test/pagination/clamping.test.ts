@@ -3,17 +3,17 @@ import type { TestGateway } from '../helpers/gateway.js';
 import { startGateway } from '../helpers/gateway.js';
 import type { ConnectionVars } from '../helpers/connections.js';
 import {
-  LIST_PATH,
   countListCalls,
   cursorAt,
+  DEFAULT_ORDERING,
   fetchPage,
+  grantMatchesSearch,
+  LIST_PATH,
   pksOf,
   restList,
-  grantMatchesSearch,
   walkForward,
 } from '../helpers/connections.js';
 
-const DEFAULT_ORDERING = 'provider,expires,pk';
 const open: TestGateway[] = [];
 
 // A gateway whose authentik tenant serves at most `max` rows per page (it clamps page_size silently).

@@ -1,18 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestGateway } from '../helpers/gateway.js';
-import { startGateway } from '../helpers/gateway.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { codesOf, startGateway, useGateway } from '../helpers/gateway.js';
 import type { ConnectionVars } from '../helpers/connections.js';
 import { countListCalls, fetchErrors, fetchPage, pksOf } from '../helpers/connections.js';
-import { codesOf } from '../helpers/gateway.js';
 
-let gw: TestGateway;
+const gw = useGateway();
 let issued: { after: string; lastCursor: string };
 beforeAll(async () => {
-  gw = await startGateway();
   const page = await fetchPage(gw, { first: 5 });
   issued = { after: page.edges[1]!.cursor, lastCursor: page.pageInfo.endCursor! };
 });
-afterAll(() => gw.close());
 
 describe('first / last bounds (MAX_PAGE_SIZE 100)', () => {
   it.each<[ConnectionVars, string]>([

@@ -1,8 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { FaultSpec } from '../../src/fake-authentik/index.js';
 import { CircuitBreaker } from '../../src/upstream/resilience.js';
-import type { TestGateway } from '../helpers/gateway.js';
-import { codesOf, startGateway } from '../helpers/gateway.js';
+import { codesOf, startGateway, useGateway } from '../helpers/gateway.js';
 import { leakingLines, secretsOf } from '../helpers/log-leaks.js';
 
 const TIMEOUT_MS = 500;
@@ -19,15 +18,11 @@ async function timed<T>(run: () => Promise<T>): Promise<{ result: T; ms: number 
 }
 
 describe('each upstream fault yields its documented code in time, and the next request works', () => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    // Debug lines too: the last test checks that none of them carries a credential.
-    gateway = await startGateway({
-      env: { UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS), UPSTREAM_RETRIES: '2', LOG_LEVEL: 'debug' },
-    });
+  // Debug lines too: the last test checks that none of them carries a credential.
+  const gateway = useGateway({
+    env: { UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS), UPSTREAM_RETRIES: '2', LOG_LEVEL: 'debug' },
   });
   afterEach(() => gateway.fake.clearFaults());
-  afterAll(() => gateway.close());
 
   it.each<[string, string, number, FaultSpec]>([
     ['HTML 500 page', 'UPSTREAM_ERROR', 1, { mode: 'html500' }],
@@ -126,20 +121,16 @@ describe('each upstream fault yields its documented code in time, and the next r
 });
 
 describe('circuit breaker', () => {
-  let gateway: TestGateway;
   const RESET_MS = 300;
-  beforeAll(async () => {
-    gateway = await startGateway({
-      env: {
-        UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),
-        UPSTREAM_RETRIES: '0',
-        BREAKER_FAILURE_THRESHOLD: '3',
-        BREAKER_RESET_MS: String(RESET_MS),
-      },
-    });
+  const gateway = useGateway({
+    env: {
+      UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),
+      UPSTREAM_RETRIES: '0',
+      BREAKER_FAILURE_THRESHOLD: '3',
+      BREAKER_RESET_MS: String(RESET_MS),
+    },
   });
   afterEach(() => gateway.fake.clearFaults());
-  afterAll(() => gateway.close());
 
   const waitForReset = () => new Promise((resolve) => setTimeout(resolve, RESET_MS + 50));
 
