@@ -13,7 +13,7 @@ import { ADMIN_TOKEN, startFakeAuthentik } from '../../src/fake-authentik/index.
  * circuit breaker (a fault shows once, and one test's faults do not open the next one's
  * circuit), and a deadline far above any loopback answer.
  */
-export const TEST_BASE_ENV: Readonly<Record<string, string>> = {
+const TEST_BASE_ENV: Readonly<Record<string, string>> = {
   LOG_LEVEL: 'silent',
   UPSTREAM_RETRIES: '0',
   BREAKER_FAILURE_THRESHOLD: '0',
@@ -114,11 +114,19 @@ export async function startGateway(options: TestGatewayOptions = {}): Promise<Te
   const fake = await startFakeAuthentik(options.fake);
   const logs: string[] = [];
   const write = options.logSink ?? ((line: string) => void logs.push(line));
-  const { app, origin } = await startApp(loadConfig(testEnv(fake.url, options.env)), {
-    logDestination: { write },
-    processMetrics: false,
-    plugins: options.plugins,
-  });
+  let started: { app: App; origin: string };
+  try {
+    started = await startApp(loadConfig(testEnv(fake.url, options.env)), {
+      logDestination: { write },
+      processMetrics: false,
+      plugins: options.plugins,
+    });
+  } catch (error) {
+    // A setting loadConfig refuses (or a start that fails) leaves no fake running.
+    await fake.close();
+    throw error;
+  }
+  const { app, origin } = started;
   const apiRequests = () => fake.requests.filter((request) => request.path.startsWith('/api/v3/'));
   return {
     fake,
