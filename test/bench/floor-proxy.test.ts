@@ -7,19 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFloorProxy } from '../../bench/floor-proxy.js';
 import type { FloorProxy } from '../../bench/floor-proxy.js';
 import { QUERIES } from '../../bench/scenarios.js';
-import { startTestGateway } from '../helpers/gateway.js';
-import type { TestGateway } from '../helpers/gateway.js';
+import { useGateway } from '../helpers/gateway.js';
 
-let gateway: TestGateway;
+const gateway = useGateway({ fake: { extraAdminTokens: 2 } });
 let floor: FloorProxy;
 beforeAll(async () => {
-  gateway = await startTestGateway({ fake: { extraAdminTokens: 2 } });
   floor = await startFloorProxy({ upstreamUrl: gateway.fake.url });
 });
-afterAll(async () => {
-  await floor.close();
-  await gateway.close();
-});
+afterAll(() => floor.close());
 
 // Cursors are opaque and tied to the issuer's query fingerprint: compare everything else.
 function withoutCursors(body: unknown): unknown {

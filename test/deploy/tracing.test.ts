@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeAuthentik } from '../../src/fake-authentik/index.js';
 import { ADMIN_TOKEN, startFakeAuthentik } from '../../src/fake-authentik/index.js';
-import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { useGateway } from '../helpers/gateway.js';
 import type { Child } from '../helpers/processes.js';
 import { spawnTs } from '../helpers/processes.js';
 import type { OtlpReceiver, ReceivedSpan } from './otlp-receiver.js';
@@ -179,11 +178,7 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT, http/json): the gateway proce
 });
 
 describe('tracing off (no OTEL_* variables)', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway();
-  });
-  afterAll(() => gw.close());
+  const gw = useGateway();
 
   it('sends authentik no trace context', async () => {
     const result = await gw.gql('{ refreshTokens(first: 1) { totalCount } }');

@@ -2,16 +2,11 @@
  * `_entities` as a router sends it, straight to the gateway: each entity resolves through the
  * per-request loaders (one call per distinct key), and a key-only reference costs no lookup.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
-import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { useGateway } from '../helpers/gateway.js';
 
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await startTestGateway();
-});
-afterAll(() => gw.close());
+const gw = useGateway();
 beforeEach(() => gw.fake.resetRequests());
 
 const JSMITH = 'demo-token-jsmith';

@@ -14,7 +14,7 @@ import type { ExecutionResult } from 'graphql';
 import { parse } from 'graphql';
 import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { startGateway } from '../helpers/gateway.js';
 import type { AccountsSubgraph } from './accounts-subgraph.js';
 import { ACCOUNTS_SDL, startAccountsSubgraph } from './accounts-subgraph.js';
 
@@ -57,11 +57,11 @@ export interface Supergraph {
  * `Authorization` to the tokens subgraph only, as the README asks of a router.
  */
 export async function startSupergraph(): Promise<Supergraph> {
-  const tokens = await startTestGateway();
+  const tokens = await startGateway();
   const tokensRequests: (string | undefined)[] = [];
   const server = createServer((req, res) => {
     tokensRequests.push(req.headers.authorization);
-    void tokens.yoga(req, res);
+    void tokens.app.yoga(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

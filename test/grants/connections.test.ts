@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { userTokenFor } from '../../src/fake-authentik/index.js';
-import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { codesOf, useGateway } from '../helpers/gateway.js';
 import type { GrantVars, Kind } from './support.js';
 import {
   ALL_KINDS,
@@ -14,18 +13,13 @@ import {
   restGrants,
   walkGrants,
 } from './support.js';
-import { codesOf } from '../helpers/gateway.js';
 import { grantMatchesSearch } from '../helpers/connections.js';
 
 const JSMITH = userTokenFor('jsmith');
 const NEW_KINDS = [ACCESS, CODES];
 
 // Read-only: every test here leaves the fake as it found it.
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await startTestGateway();
-});
-afterAll(() => gw.close());
+const gw = useGateway();
 
 const pks = (rows: { pk: number }[]) => rows.map((row) => row.pk);
 

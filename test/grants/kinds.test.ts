@@ -3,18 +3,13 @@
  * (which imports nothing from the gateway); the tests keep their own (`support.ts`). They must
  * agree, and everything the gateway derives from its table must be served for every kind.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_GRANT_KINDS, GRANT_KINDS as FAKE_KINDS } from '../../src/fake-authentik/types.js';
 import { GRANT_KINDS } from '../../src/upstream/grant-kinds.js';
-import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { useGateway } from '../helpers/gateway.js';
 import { ALL_KINDS } from './support.js';
 
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await startTestGateway();
-});
-afterAll(() => gw.close());
+const gw = useGateway();
 beforeEach(() => gw.fake.resetRequests());
 
 describe('one table of grant kinds', () => {

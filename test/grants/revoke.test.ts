@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, userTokenFor } from '../../src/fake-authentik/index.js';
-import type { HardenedGateway } from '../helpers/hardened-gateway.js';
-import { startHardenedGateway } from '../helpers/hardened-gateway.js';
+import { codesOf, useGateway } from '../helpers/gateway.js';
 import type { Kind } from './support.js';
 import { ALL_KINDS, ACCESS, CODES, REFRESH, requestsTo, restGrants } from './support.js';
-import { codesOf } from '../helpers/gateway.js';
 
 const REVOKE = `mutation ($input: RevokeOAuth2GrantsInput!) {
   revokeOAuth2Grants(input: $input) {
@@ -21,11 +19,8 @@ interface Payload {
 }
 
 // This file deletes rows: it has its own fake, and each test revokes for a user no other test uses.
-let gw: HardenedGateway;
-beforeAll(async () => {
-  gw = await startHardenedGateway();
-});
-afterAll(() => gw.close());
+// Every log line, debug too: the audit test checks that none carries the caller's token.
+const gw = useGateway({ env: { LOG_LEVEL: 'debug' } });
 
 const rest = (kind: Kind, q: { user?: number; provider?: number; bearer?: string }) =>
   restGrants(gw, kind, q);
@@ -93,7 +88,7 @@ describe('revokeOAuth2Grants for a user across all kinds', () => {
     const counts = Object.values(audit[0]!.counts as Record<string, { deleted: number }>);
     expect(counts.reduce((sum, kind) => sum + kind.deleted, 0)).toBe(total);
     expect(gw.logs.join('\n')).not.toContain(ADMIN_TOKEN);
-    const metrics = await (await gw.yoga.fetch('http://gw/metrics')).text();
+    const metrics = await (await gw.app.yoga.fetch('http://gw/metrics')).text();
     const deleted = [
       ...metrics.matchAll(
         /gateway_oauth2_grants_revoked_total\{kind="(\w+)",outcome="deleted"\} (\d+)/g,
@@ -263,11 +258,7 @@ describe('refused before any call', () => {
 });
 
 describe('MAX_REVOKE', () => {
-  let limited: HardenedGateway;
-  beforeAll(async () => {
-    limited = await startHardenedGateway({ maxRevoke: 10 });
-  });
-  afterAll(() => limited.close());
+  const limited = useGateway({ env: { MAX_REVOKE: '10' } });
 
   it('a larger match is LIMIT_EXCEEDED after one list call per kind, before any DELETE', async () => {
     const total = ALL_KINDS.flatMap((kind) => restGrants(limited, kind, { user: 7 })).length;
@@ -296,11 +287,7 @@ describe('MAX_REVOKE', () => {
 });
 
 describe('MAX_COST does not bound the DELETEs (MAX_REVOKE does)', () => {
-  let cheap: HardenedGateway;
-  beforeAll(async () => {
-    cheap = await startHardenedGateway({ operationLimits: { maxCost: 4 } });
-  });
-  afterAll(() => cheap.close());
+  const cheap = useGateway({ env: { MAX_COST: '4' } });
 
   it('a revoke deletes more grants than the operation budget of calls', async () => {
     const total = ALL_KINDS.flatMap((kind) => restGrants(cheap, kind, { user: 42 })).length;

@@ -1,20 +1,15 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
-import type { HardenedGateway } from '../helpers/hardened-gateway.js';
-import { startHardenedGateway } from '../helpers/hardened-gateway.js';
+import { codesOf, useGateway } from '../helpers/gateway.js';
 import type { Kind } from './support.js';
 import { ALL_KINDS, restGrants } from './support.js';
-import { codesOf } from '../helpers/gateway.js';
 
 // Every mutation that deletes in authentik leaves one audit line and a count in /metrics;
 // MAX_REVOKE bounds a whole operation; a destructive default never deletes by accident.
 // This file deletes rows: its own fake, and each test works on a user no other test uses.
-let gw: HardenedGateway;
-beforeAll(async () => {
-  gw = await startHardenedGateway({ maxRevoke: 5 });
-});
-afterAll(() => gw.close());
+// Every log line, debug too: the audit tests check that none carries the caller's token.
+const gw = useGateway({ env: { MAX_REVOKE: '5', LOG_LEVEL: 'debug' } });
 
 const ADMIN_FINGERPRINT = createHash('sha256').update(ADMIN_TOKEN).digest('hex').slice(0, 12);
 const deletes = () => gw.fake.requests.filter((r) => r.method === 'DELETE');
@@ -29,7 +24,7 @@ function auditLines(): Record<string, unknown>[] {
 }
 
 async function metric(name: string, labels: string): Promise<number> {
-  const text = await (await gw.yoga.fetch('http://gw/metrics')).text();
+  const text = await (await gw.app.yoga.fetch('http://gw/metrics')).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
   return line ? Number(line.split(' ').pop()) : 0;
 }

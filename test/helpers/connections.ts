@@ -3,10 +3,14 @@ import type { GraphQLFormattedError } from 'graphql';
 import type { FakeAuthentik, ServedGrant, ServedToken } from '../../src/fake-authentik/index.js';
 import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
 import type { TestGateway } from './gateway.js';
+import { measured } from './gateway.js';
 import { expectedList } from '../fake-authentik/expected.js';
 
 /** The list endpoint every connection query pages through. */
 export const LIST_PATH = '/api/v3/oauth2/refresh_tokens/';
+
+/** authentik's default ordering, with the `pk` tie-breaker the gateway adds to every list. */
+export const DEFAULT_ORDERING = 'provider,expires,pk';
 
 /** The refresh-token filter, as GraphQL variables. */
 export interface RefreshTokenFilterVars {
@@ -91,59 +95,48 @@ export function pksOf(page: Page): number[] {
   return page.edges.map((edge) => edge.node.pk);
 }
 
-/** List calls the fake received since the last `resetRequests()`. */
-export function listCalls(gw: TestGateway): URLSearchParams[] {
-  return gw
-    .upstreamCalls()
-    .filter((c) => c.path === LIST_PATH)
-    .map((c) => c.query);
-}
-
-/** Runs `action` with an empty request log and returns how many list calls it made. */
+/** Runs `action` with an empty request log; its result and the list calls it made (their queries). */
 export async function countListCalls<T>(
   gw: TestGateway,
   action: () => Promise<T>,
 ): Promise<{ result: T; calls: URLSearchParams[] }> {
-  gw.fake.resetRequests();
-  const result = await action();
-  return { result, calls: listCalls(gw) };
+  const { result, calls } = await measured(gw, action);
+  return { result, calls: calls.filter((c) => c.path === LIST_PATH).map((c) => c.query) };
+}
+
+/**
+ * Walks the whole connection in pages of `size`: forward (`first`/`after`) or backward
+ * (`last`/`before`). Returns every pk and every page seen, both in list order.
+ */
+async function walk(
+  direction: 'forward' | 'backward',
+  gw: TestGateway,
+  vars: ConnectionVars,
+  size: number,
+  token?: string,
+): Promise<{ pks: number[]; pages: Page[] }> {
+  const forward = direction === 'forward';
+  const pages: Page[] = [];
+  let cursor: string | null = null;
+  for (let guard = 0; guard < 400; guard++) {
+    const window = forward ? { first: size, after: cursor } : { last: size, before: cursor };
+    const page = await fetchPage(gw, { ...vars, ...window }, { token });
+    if (forward) pages.push(page);
+    else pages.unshift(page);
+    const { hasNextPage, hasPreviousPage, startCursor, endCursor } = page.pageInfo;
+    if (!(forward ? hasNextPage : hasPreviousPage)) return { pks: pages.flatMap(pksOf), pages };
+    cursor = forward ? endCursor : startCursor;
+  }
+  throw new Error(`${direction} walk did not end`);
 }
 
 /** Walks the whole connection forward with `first: size`, returning pks and every page seen. */
-export async function walkForward(
-  gw: TestGateway,
-  vars: ConnectionVars,
-  size: number,
-  token?: string,
-): Promise<{ pks: number[]; pages: Page[] }> {
-  const pages: Page[] = [];
-  let after: string | null = null;
-  for (let guard = 0; guard < 400; guard++) {
-    const page = await fetchPage(gw, { ...vars, first: size, after }, { token });
-    pages.push(page);
-    if (!page.pageInfo.hasNextPage) return { pks: pages.flatMap(pksOf), pages };
-    after = page.pageInfo.endCursor;
-  }
-  throw new Error('forward walk did not end');
-}
+export const walkForward = (gw: TestGateway, vars: ConnectionVars, size: number, token?: string) =>
+  walk('forward', gw, vars, size, token);
 
 /** Walks the whole connection backward with `last: size`, returning pks (in list order). */
-export async function walkBackward(
-  gw: TestGateway,
-  vars: ConnectionVars,
-  size: number,
-  token?: string,
-): Promise<{ pks: number[]; pages: Page[] }> {
-  const pages: Page[] = [];
-  let before: string | null = null;
-  for (let guard = 0; guard < 400; guard++) {
-    const page = await fetchPage(gw, { ...vars, last: size, before }, { token });
-    pages.unshift(page);
-    if (!page.pageInfo.hasPreviousPage) return { pks: pages.flatMap(pksOf), pages };
-    before = page.pageInfo.startCursor;
-  }
-  throw new Error('backward walk did not end');
-}
+export const walkBackward = (gw: TestGateway, vars: ConnectionVars, size: number, token?: string) =>
+  walk('backward', gw, vars, size, token);
 
 /** The cursor of the row at 0-based `index` of the connection, reached through the public API. */
 export async function cursorAt(

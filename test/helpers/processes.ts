@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { afterAll, beforeAll } from 'vitest';
+import type { FakeAuthentik } from '../../src/fake-authentik/index.js';
+import { startFakeAuthentik } from '../../src/fake-authentik/index.js';
 
 /** A child process running a TypeScript entry point, its stdout lines, and its exit. */
 export interface Child {
@@ -106,4 +109,25 @@ export async function spawnGateway(
   );
   const { port } = JSON.parse(line) as { port: number };
   return { child, port, origin: `http://127.0.0.1:${port}` };
+}
+
+/**
+ * For the calling suite: a fake authentik in this process, and the gateway over it in its own
+ * (`spawnGateway` with `env`), started before the suite's tests and stopped after them. The
+ * object is filled in by the `beforeAll` hook, so read it inside tests and hooks only.
+ */
+export function useGatewayProcess(
+  env: Record<string, string> = {},
+): GatewayProcess & { fake: FakeAuthentik } {
+  const running = {} as GatewayProcess & { fake: FakeAuthentik };
+  beforeAll(async () => {
+    running.fake = await startFakeAuthentik();
+    Object.assign(running, await spawnGateway(running.fake.url, env));
+  }, 60_000);
+  afterAll(async () => {
+    // Either may be absent when the start failed: that failure is the one to report.
+    await (running as Partial<GatewayProcess>).child?.stop();
+    await (running as Partial<typeof running>).fake?.close();
+  });
+  return running;
 }

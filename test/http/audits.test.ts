@@ -1,20 +1,15 @@
 import { serverAudits } from 'graphql-http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CSRF_HEADER } from '../../src/limits/csrf.js';
-import type { HardenedGateway } from '../helpers/hardened-gateway.js';
-import { startHardenedGateway } from '../helpers/hardened-gateway.js';
+import { useGateway } from '../helpers/gateway.js';
 
-let gateway: HardenedGateway;
-beforeAll(async () => {
-  gateway = await startHardenedGateway();
-});
-afterAll(() => gateway.close());
+const gateway = useGateway();
 
 // A non-browser client: it adds the CSRF header that CSRF prevention asks of GET requests.
 function csrfAwareFetch(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
   const headers = new Headers(init.headers);
   headers.set(CSRF_HEADER, '1');
-  return Promise.resolve(gateway.yoga.fetch(String(input), { ...init, headers }));
+  return Promise.resolve(gateway.app.yoga.fetch(String(input), { ...init, headers }));
 }
 
 describe('GraphQL over HTTP (graphql-http server audits)', () => {
@@ -26,7 +21,7 @@ describe('GraphQL over HTTP (graphql-http server audits)', () => {
 
   // The same audits over loopback, where plain JSON POSTs take the server's fast path.
   const overHttp = serverAudits({
-    url: () => `${gateway.url!}/graphql`,
+    url: () => `${gateway.url}/graphql`,
     fetchFn: (input: RequestInfo | URL, init: RequestInit = {}) => {
       const headers = new Headers(init.headers);
       headers.set(CSRF_HEADER, '1');
@@ -49,7 +44,7 @@ describe('GraphQL over HTTP (graphql-http server audits)', () => {
     const bare = serverAudits({
       url: 'http://gateway.test/graphql',
       fetchFn: (input: RequestInfo | URL, init: RequestInit = {}) =>
-        Promise.resolve(gateway.yoga.fetch(String(input), init)),
+        Promise.resolve(gateway.app.yoga.fetch(String(input), init)),
     });
     const failing: string[] = [];
     for (const audit of bare) {

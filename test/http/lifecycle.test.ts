@@ -2,10 +2,9 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeAuthentik } from '../../src/fake-authentik/index.js';
 import { startFakeAuthentik } from '../../src/fake-authentik/index.js';
-import type { HardenedGateway } from '../helpers/hardened-gateway.js';
-import { leakingLines, secretsOf, startHardenedGateway } from '../helpers/hardened-gateway.js';
+import { gqlRequest, useGateway } from '../helpers/gateway.js';
+import { leakingLines, secretsOf } from '../helpers/log-leaks.js';
 import { spawnGateway, spawnTs } from '../helpers/processes.js';
-import { gqlRequest } from '../helpers/gateway.js';
 
 const PAGE = '{ refreshTokens(first: 3) { nodes { pk } } }';
 const nodeId = (typename: string, pk: number) =>
@@ -13,11 +12,8 @@ const nodeId = (typename: string, pk: number) =>
 const NODES = `{ nodes(ids: ["${nodeId('RefreshToken', 1)}", "${nodeId('RefreshToken', 2)}", "${nodeId('User', 4)}"]) { id } }`;
 
 describe('health, readiness, metrics and request ids on a listening server', () => {
-  let gateway: HardenedGateway;
-  beforeAll(async () => {
-    gateway = await startHardenedGateway({ readyCacheMs: 300 });
-  });
-  afterAll(() => gateway.close());
+  // Debug lines too: the last test checks that none of them carries a credential.
+  const gateway = useGateway({ env: { READY_CACHE_MS: '300', LOG_LEVEL: 'debug' } });
 
   const get = (path: string) => fetch(`${gateway.url}${path}`);
   const readinessProbes = () => gateway.fake.countRequests('/-/health/ready/');
@@ -118,11 +114,11 @@ describe('health, readiness, metrics and request ids on a listening server', () 
           ...gqlRequest(query, undefined, { headers: { 'x-request-id': `hangs-up-${_name}` } }),
           signal: leaving.signal,
         });
-        while (gateway.fake.countRequests('/api/v3/') === 0 || gateway.server!.inFlight === 0)
+        while (gateway.fake.countRequests('/api/v3/') === 0 || gateway.app.server.inFlight === 0)
           await new Promise((resolve) => setTimeout(resolve, 10));
         leaving.abort();
         await request.catch(() => undefined);
-        while (gateway.server!.inFlight > 0)
+        while (gateway.app.server.inFlight > 0)
           await new Promise((resolve) => setTimeout(resolve, 10));
         await new Promise((resolve) => setTimeout(resolve, 50));
         const lines = gateway.logs
@@ -148,9 +144,9 @@ describe('health, readiness, metrics and request ids on a listening server', () 
     try {
       const slow = fetch(`${gateway.url}/graphql`, gqlRequest(PAGE, undefined));
       await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(gateway.server!.inFlight).toBe(1);
-      const closed = gateway.server!.close(5000);
-      expect(gateway.server!.draining).toBe(true);
+      expect(gateway.app.server.inFlight).toBe(1);
+      const closed = gateway.app.server.close(5000);
+      expect(gateway.app.server.draining).toBe(true);
       const response = await slow;
       expect(response.status).toBe(200);
       expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();

@@ -1,19 +1,13 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
 import { CSRF_HEADER } from '../../src/limits/csrf.js';
-import type { HardenedGateway } from '../helpers/hardened-gateway.js';
-import { startHardenedGateway } from '../helpers/hardened-gateway.js';
-import { codesOf } from '../helpers/gateway.js';
+import { codesOf, useGateway } from '../helpers/gateway.js';
 
 // The operation a request names is the one that runs, whatever ran before with the same text:
 // documents with several operations are normal (GraphiQL sends the whole editor), and an earlier
 // request (anonymous or not) must not choose what a later one executes.
-let gw: HardenedGateway;
-beforeAll(async () => {
-  gw = await startHardenedGateway();
-});
-afterAll(() => gw.close());
+const gw = useGateway();
 
 // A user whose grants nothing else in this file touches: the mutation really deletes.
 const VICTIM = 7;

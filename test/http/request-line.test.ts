@@ -1,16 +1,11 @@
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
-import type { HardenedGateway } from '../helpers/hardened-gateway.js';
-import { startHardenedGateway } from '../helpers/hardened-gateway.js';
+import { useGateway } from '../helpers/gateway.js';
 
 // What the Fetch layer cannot turn into a URL is a bad request (400, JSON, no internals), and the
 // log line of a GraphQL request says the request line's path whatever the Host header says.
-let gw: HardenedGateway;
-beforeAll(async () => {
-  gw = await startHardenedGateway();
-});
-afterAll(() => gw.close());
+const gw = useGateway({ env: { LOG_LEVEL: 'info' } });
 
 // One raw HTTP/1.1 exchange: fetch would refuse to send these headers.
 function rawRequest(lines: string[], body = ''): Promise<{ status: number; text: string }> {

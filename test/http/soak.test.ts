@@ -4,11 +4,11 @@ import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, userTokenFor } from '../../src/fake-authentik/index.js';
 import type { App } from '../../src/app.js';
-import { startApp, testConfig } from '../helpers/gateway.js';
-import { leakingLines } from '../helpers/hardened-gateway.js';
+import { loadConfig } from '../../src/config.js';
+import { gqlRequest, startApp } from '../helpers/gateway.js';
+import { leakingLines } from '../helpers/log-leaks.js';
 import type { Child } from '../helpers/processes.js';
 import { spawnFakeAuthentik } from '../helpers/processes.js';
-import { gqlRequest } from '../helpers/gateway.js';
 
 /** The part of autocannon's result this test reads (autocannon ships no types). */
 interface LoadResult {
@@ -62,7 +62,12 @@ beforeAll(async () => {
       seen.upstreamCalls += entry.upstreamCalls ?? 0;
     }
   };
-  const config = testConfig(upstream.url, { logLevel: 'info', breakerFailureThreshold: 0 });
+  // Production settings, but no breaker: the run counts failures instead of failing fast.
+  const config = loadConfig({
+    AUTHENTIK_URL: upstream.url,
+    LOG_LEVEL: 'info',
+    BREAKER_FAILURE_THRESHOLD: '0',
+  });
   let origin: string;
   ({ app, origin } = await startApp(config, { logDestination: { write }, processMetrics: false }));
   url = origin;

@@ -2,12 +2,10 @@ import { loadConfig } from '../../src/config.js';
 import fc from 'fast-check';
 import type { DocumentNode, FragmentDefinitionNode, SelectionSetNode } from 'graphql';
 import { Kind, Lexer, Source, TokenKind, parse, visit } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildSchema } from '../../src/graphql/schema/index.js';
 import { estimateUpstreamCalls } from '../../src/limits/upstream-cost.js';
-import type { HardenedGateway } from '../helpers/hardened-gateway.js';
-import { startHardenedGateway } from '../helpers/hardened-gateway.js';
-import { gqlRequest } from '../helpers/gateway.js';
+import { gqlRequest, useGateway } from '../helpers/gateway.js';
 
 // A fixed seed keeps the suite deterministic; FC_SEED=<n> explores other inputs locally.
 const SEED = Number(process.env.FC_SEED ?? 20_261_211);
@@ -147,11 +145,7 @@ describe('the MAX_COST count is linear in the document', () => {
 });
 
 describe('a fan-out document in flight does not stall the gateway', () => {
-  let gateway: HardenedGateway;
-  beforeAll(async () => {
-    gateway = await startHardenedGateway();
-  });
-  afterAll(() => gateway.close());
+  const gateway = useGateway();
 
   // Time to answer /healthz over a real socket: generous bounds, far below the stalls of old.
   async function healthzMs(): Promise<number> {

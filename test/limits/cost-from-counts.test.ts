@@ -1,5 +1,5 @@
 import { loadConfig } from '../../src/config.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type {
   FakeAuthentik,
   FakeAuthentikOptions,
@@ -7,8 +7,7 @@ import type {
 } from '../../src/fake-authentik/index.js';
 import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
 import { expectedGrants } from '../fake-authentik/expected.js';
-import type { TestGateway } from '../helpers/gateway.js';
-import { codesOf, startTestGateway } from '../helpers/gateway.js';
+import { codesOf, useGateway } from '../helpers/gateway.js';
 import { grantMatchesSearch } from '../helpers/connections.js';
 
 // MAX_COST under default settings: every gateway here runs with the defaults.
@@ -122,13 +121,11 @@ const OPERATIONS: Operation[] = [
 ];
 
 describe.each(TENANTS)('MAX_COST on a $name tenant, default settings', (tenant) => {
-  let gw: TestGateway;
+  const gw = useGateway({ fake: tenant.fake });
   let oracle: Oracle;
-  beforeAll(async () => {
-    gw = await startTestGateway({ fake: tenant.fake });
+  beforeAll(() => {
     oracle = { fake: gw.fake, pageSize: tenant.pageSize };
   });
-  afterAll(() => gw.close());
 
   it('has operations that fit and operations that do not (the cases below show both)', () => {
     const needs = OPERATIONS.map((operation) => operation.need(oracle));
@@ -163,11 +160,7 @@ describe.each(TENANTS)('MAX_COST on a $name tenant, default settings', (tenant) 
 });
 
 describe('the counts a dashboard gets are right', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway({ fake: { tokenCount: 1000, accessTokenCount: 500 } });
-  });
-  afterAll(() => gw.close());
+  const gw = useGateway({ fake: { tokenCount: 1000, accessTokenCount: 500 } });
 
   it('three filtered or searched counts over 1,000 tokens, about ten calls each', async () => {
     const tokens = expectedGrants(

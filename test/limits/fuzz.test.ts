@@ -1,7 +1,8 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GqlResult, HardenedGateway } from '../helpers/hardened-gateway.js';
-import { leakingLines, secretsOf, startHardenedGateway } from '../helpers/hardened-gateway.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { GqlResult } from '../helpers/gateway.js';
+import { useGateway } from '../helpers/gateway.js';
+import { leakingLines, secretsOf } from '../helpers/log-leaks.js';
 
 /** Codes a client may see for bad input; anything else (or no code) would be a bug here. */
 const CLIENT_CODES = new Set([
@@ -18,16 +19,15 @@ const CLIENT_CODES = new Set([
 const SEED = Number(process.env.FC_SEED ?? 20_261_127);
 const runs = (numRuns: number) => ({ numRuns, seed: SEED });
 
-let gateway: HardenedGateway;
+// Debug lines too: the last test checks that none is an error or carries a credential.
+const gateway = useGateway({ env: { LOG_LEVEL: 'debug' } });
 let cursors: string[] = [];
 beforeAll(async () => {
-  gateway = await startHardenedGateway();
   const page = await gateway.gql<{ refreshTokens: { edges: { cursor: string }[] } }>(
     '{ refreshTokens(first: 5) { edges { cursor } } }',
   );
   cursors = page.data!.refreshTokens.edges.map((edge) => edge.cursor);
 });
-afterAll(() => gateway.close());
 
 // Passes when the gateway answered as designed: no 5xx, and every error either carries a client
 // code or is one of graphql-js's own request errors (variable coercion: no code and no path).
@@ -165,7 +165,7 @@ describe('property: hostile input never crashes the gateway or leaks an internal
         ),
         headerValue,
         async (authorization, requestId) => {
-          const response = await gateway.yoga.fetch('http://gateway.test/graphql', {
+          const response = await gateway.app.yoga.fetch('http://gateway.test/graphql', {
             method: 'POST',
             headers: {
               'content-type': 'application/json',

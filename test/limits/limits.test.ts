@@ -1,11 +1,10 @@
 import { getIntrospectionQuery, parse } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CSRF_HEADER } from '../../src/limits/csrf.js';
 import { estimateUpstreamCalls } from '../../src/limits/upstream-cost.js';
 import { buildSchema } from '../../src/graphql/schema/index.js';
-import type { HardenedGateway } from '../helpers/hardened-gateway.js';
-import { startHardenedGateway } from '../helpers/hardened-gateway.js';
-import { codesOf, gqlRequest } from '../helpers/gateway.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import { codesOf, gqlRequest, useGateway } from '../helpers/gateway.js';
 
 const nodeId = (type: string, pk: number) => Buffer.from(`${type}:${pk}`).toString('base64url');
 
@@ -87,20 +86,16 @@ describe('estimateUpstreamCalls: the calls an operation makes at least', () => {
 });
 
 describe('operation limits', () => {
-  let gateway: HardenedGateway;
-  beforeAll(async () => {
-    gateway = await startHardenedGateway({
-      operationLimits: {
-        maxDepth: 6,
-        maxAliases: 2,
-        maxTokens: 60,
-        maxDirectives: 2,
-        maxCost: 5,
-        maxBodyBytes: 1500,
-      },
-    });
+  const gateway = useGateway({
+    env: {
+      MAX_DEPTH: '6',
+      MAX_ALIASES: '2',
+      MAX_TOKENS: '60',
+      MAX_DIRECTIVES: '2',
+      MAX_COST: '5',
+      MAX_BODY_BYTES: '1500',
+    },
   });
-  afterAll(() => gateway.close());
 
   it.each([
     [
@@ -188,7 +183,7 @@ describe('operation limits', () => {
       `{ refreshTokens(first: 1) { totalCount } } ${'#'.repeat(2000)}`,
       undefined,
     );
-    const response = await gateway.yoga.fetch('http://gateway.test/graphql', init);
+    const response = await gateway.app.yoga.fetch('http://gateway.test/graphql', init);
     expect(response.status).toBe(413);
     const body = (await response.json()) as { errors: { message: string; extensions: unknown }[] };
     expect(body.errors[0]!.message).toContain('1500');
@@ -208,7 +203,7 @@ describe('operation limits', () => {
         else controller.enqueue(new TextEncoder().encode(next));
       },
     });
-    const response = await gateway.yoga.fetch('http://gateway.test/graphql', {
+    const response = await gateway.app.yoga.fetch('http://gateway.test/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body,
@@ -219,7 +214,7 @@ describe('operation limits', () => {
   });
 
   it('refuses batched requests (batching is off by default)', async () => {
-    const response = await gateway.yoga.fetch('http://gateway.test/graphql', {
+    const response = await gateway.app.yoga.fetch('http://gateway.test/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify([{ query: '{ __typename }' }, { query: '{ __typename }' }]),
@@ -230,11 +225,7 @@ describe('operation limits', () => {
 });
 
 describe('default limits', () => {
-  let gateway: HardenedGateway;
-  beforeAll(async () => {
-    gateway = await startHardenedGateway();
-  });
-  afterAll(() => gateway.close());
+  const gateway = useGateway();
 
   it('let GraphiQL’s full introspection query through', async () => {
     const result = await gateway.gql(
@@ -260,14 +251,10 @@ describe('default limits', () => {
 });
 
 describe('batching when MAX_BATCH_SIZE is set', () => {
-  let gateway: HardenedGateway;
-  beforeAll(async () => {
-    gateway = await startHardenedGateway({ operationLimits: { maxBatchSize: 2 } });
-  });
-  afterAll(() => gateway.close());
+  const gateway = useGateway({ env: { MAX_BATCH_SIZE: '2' } });
 
   const batch = (n: number) =>
-    gateway.yoga.fetch('http://gateway.test/graphql', {
+    gateway.app.yoga.fetch('http://gateway.test/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(Array.from({ length: n }, () => ({ query: '{ __typename }' }))),
@@ -287,16 +274,8 @@ describe('batching when MAX_BATCH_SIZE is set', () => {
 });
 
 describe('CSRF prevention, GraphiQL and introspection switches', () => {
-  let open: HardenedGateway;
-  let closed: HardenedGateway;
-  beforeAll(async () => {
-    open = await startHardenedGateway();
-    closed = await startHardenedGateway({ introspection: false, graphiql: false });
-  });
-  afterAll(async () => {
-    await open.close();
-    await closed.close();
-  });
+  const open = useGateway();
+  const closed = useGateway({ env: { INTROSPECTION: 'false', GRAPHIQL: 'false' } });
 
   const getUrl = 'http://gateway.test/graphql?query=%7B__typename%7D';
 
@@ -321,7 +300,7 @@ describe('CSRF prevention, GraphiQL and introspection switches', () => {
   ])(
     'refuses a %s (no preflight in a browser) with 403 CSRF_HEADER_REQUIRED',
     async (_name, init) => {
-      const response = await open.yoga.fetch(getUrl, init as RequestInit);
+      const response = await open.app.yoga.fetch(getUrl, init as RequestInit);
       expect(response.status).toBe(403);
       const body = (await response.json()) as { errors: { extensions?: { code?: string } }[] };
       expect(body.errors[0]!.extensions?.code).toBe('CSRF_HEADER_REQUIRED');
@@ -329,14 +308,14 @@ describe('CSRF prevention, GraphiQL and introspection switches', () => {
   );
 
   it('answers a GET that carries the CSRF header', async () => {
-    const response = await open.yoga.fetch(getUrl, { headers: { [CSRF_HEADER]: '1' } });
+    const response = await open.app.yoga.fetch(getUrl, { headers: { [CSRF_HEADER]: '1' } });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
   });
 
   it('serves GraphiQL to browsers unless GRAPHIQL=false', async () => {
-    const page = (gateway: HardenedGateway) =>
-      gateway.yoga.fetch('http://gateway.test/graphql', { headers: { accept: 'text/html' } });
+    const page = (gateway: TestGateway) =>
+      gateway.app.yoga.fetch('http://gateway.test/graphql', { headers: { accept: 'text/html' } });
     const on = await page(open);
     expect(on.status).toBe(200);
     expect(await on.text()).toContain('<html');

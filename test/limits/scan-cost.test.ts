@@ -1,17 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { codesOf, startGateway, useGateway } from '../helpers/gateway.js';
 import type { ConnectionVars } from '../helpers/connections.js';
-import { countListCalls, fetchErrors, fetchPage, pksOf, restList } from '../helpers/connections.js';
-import { codesOf } from '../helpers/gateway.js';
+import {
+  countListCalls,
+  DEFAULT_ORDERING,
+  fetchErrors,
+  fetchPage,
+  pksOf,
+  restList,
+} from '../helpers/connections.js';
 
-const DEFAULT_ORDERING = 'provider,expires,pk';
-
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await startTestGateway();
-});
-afterAll(() => gw.close());
+const gw = useGateway();
 
 describe('cost: stop at the window plus one row unless totalCount is selected', () => {
   it.each<[string, ConnectionVars, number, number]>([
@@ -32,11 +31,7 @@ describe('cost: stop at the window plus one row unless totalCount is selected', 
 });
 
 describe('SEARCH_SCAN_LIMIT', () => {
-  let limited: TestGateway;
-  beforeAll(async () => {
-    limited = await startTestGateway({ limits: { searchScanLimit: 50 } });
-  });
-  afterAll(() => limited.close());
+  const limited = useGateway({ env: { SEARCH_SCAN_LIMIT: '50' } });
 
   it.each<[string, ConnectionVars, boolean]>([
     ['a search whose matches lie past the limit', { first: 5, search: '"old wiki"' }, false],
@@ -73,7 +68,7 @@ describe('SEARCH_SCAN_LIMIT', () => {
     [91, true],
     [90, false],
   ])('with limit %i, counting user 7’s 91 tokens is allowed: %s', async (limit, allowed) => {
-    const exact = await startTestGateway({ limits: { searchScanLimit: limit } });
+    const exact = await startGateway({ env: { SEARCH_SCAN_LIMIT: String(limit) } });
     try {
       const vars: ConnectionVars = { first: 5, filter: { userPk: 7, isExpired: true } };
       if (allowed) {

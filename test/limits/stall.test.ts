@@ -1,12 +1,10 @@
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FakeAuthentik } from '../../src/fake-authentik/index.js';
-import { ADMIN_TOKEN, startFakeAuthentik } from '../../src/fake-authentik/index.js';
+import { describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
 import { splitSearchTerms } from '../../src/pagination/search-terms.js';
-import type { GatewayProcess } from '../helpers/processes.js';
-import { spawnGateway } from '../helpers/processes.js';
+import { useGatewayProcess } from '../helpers/processes.js';
 
 // The attacks of issue 19 that make the gateway work or hold memory for a client, sent to a
 // gateway in its own process with default settings (but a short SEND_TIMEOUT_MS). After each, the
@@ -16,19 +14,7 @@ const SEND_TIMEOUT_MS = 1500;
 /** What "at once" means for /healthz while an attack runs (it used to wait seconds). */
 const PROMPT_MS = 1000;
 
-let fake: FakeAuthentik;
-let gateway: GatewayProcess;
-beforeAll(async () => {
-  fake = await startFakeAuthentik();
-  gateway = await spawnGateway(fake.url, {
-    SEND_TIMEOUT_MS: String(SEND_TIMEOUT_MS),
-    GRAPHIQL: 'true',
-  });
-}, 60_000);
-afterAll(async () => {
-  await gateway?.child.stop();
-  await fake?.close();
-});
+const gateway = useGatewayProcess({ SEND_TIMEOUT_MS: String(SEND_TIMEOUT_MS), GRAPHIQL: 'true' });
 
 interface Answer {
   status: number;

@@ -1,20 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ServedToken } from '../../src/fake-authentik/index.js';
-import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
-import { JSMITH, TOKEN_PATH, globalId, gqlData, measured, restTokens } from './support.js';
-import { codesOf } from '../helpers/gateway.js';
+import { codesOf, measured, useGateway } from '../helpers/gateway.js';
+import { JSMITH, TOKEN_PATH, globalId, gqlData, restTokens } from './support.js';
 
 const DELETE = `mutation ($id: ID!) { deleteRefreshToken(input: { id: $id }) { deletedId } }`;
 
 // This file deletes rows: it has its own fake, and each test takes tokens no other test uses.
-let gw: TestGateway;
+const gw = useGateway();
 let tokens: ServedToken[];
-beforeAll(async () => {
-  gw = await startTestGateway();
+beforeAll(() => {
   tokens = restTokens(gw);
 });
-afterAll(() => gw.close());
 
 /** DELETE requests the fake received since the last reset, as token pks. */
 function deletedPks(): number[] {

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HardenedGateway } from '../helpers/hardened-gateway.js';
-import { leakingLines, secretsOf, startHardenedGateway } from '../helpers/hardened-gateway.js';
-import { gqlRequest } from '../helpers/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { gqlRequest, useGateway } from '../helpers/gateway.js';
+import { leakingLines, secretsOf } from '../helpers/log-leaks.js';
 
 const QUERY = `query Mine($other: Int!) {
   refreshTokens(first: 30, orderBy: [{ field: PK, direction: DESC }]) {
@@ -11,12 +10,12 @@ const QUERY = `query Mine($other: Int!) {
   someoneElses: refreshToken(pk: $other) { pk user { username } }
 }`;
 
-let gateway: HardenedGateway;
-beforeAll(async () => {
-  // A little upstream latency so that many requests are in flight at once.
-  gateway = await startHardenedGateway({ timeoutMs: 10_000, fake: { latencyMs: 3 } });
+// A little upstream latency so that many requests are in flight at once; debug lines too, for
+// the last test's check that none of them carries a credential.
+const gateway = useGateway({
+  fake: { latencyMs: 3 },
+  env: { UPSTREAM_TIMEOUT_MS: '10000', LOG_LEVEL: 'debug' },
 });
-afterAll(() => gateway.close());
 
 async function post(token: string, requestId: string, other: number) {
   const response = await fetch(`${gateway.url}/graphql`, {

@@ -1,11 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GraphQLFormattedError } from 'graphql';
 import type { ServedToken } from '../../src/fake-authentik/index.js';
 import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
-import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { codesOf, useGateway } from '../helpers/gateway.js';
 import { JSMITH, MGARCIA, distinct, globalId, restTokens } from './support.js';
-import { codesOf } from '../helpers/gateway.js';
 
 interface Answer {
   refreshTokens: {
@@ -29,13 +27,8 @@ const operation = (otherTokenPk: number, otherUserPk: number) => `{
   otherUser: node(id: "${globalId('User', otherUserPk)}") { ... on User { username } }
 }`;
 
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await startTestGateway();
-  // A little latency so that the two callers' upstream calls overlap.
-  gw.fake.setOptions({ latencyMs: 3 });
-});
-afterAll(() => gw.close());
+// A little latency so that the two callers' upstream calls overlap.
+const gw = useGateway({ fake: { latencyMs: 3 } });
 
 interface Caller {
   name: string;

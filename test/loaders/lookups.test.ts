@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ServedToken } from '../../src/fake-authentik/index.js';
-import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { measured, startGateway, useGateway } from '../helpers/gateway.js';
 import {
   JSMITH,
   PROVIDER_PATH,
@@ -10,7 +9,6 @@ import {
   distinct,
   gqlData,
   listCalls,
-  measured,
   restTokens,
   retrieveCalls,
   retrievedPks,
@@ -39,15 +37,13 @@ const asLooked = (t: ServedToken): Looked => ({
   user: { pk: t.user.pk as number, username: t.user.username as string },
 });
 
-let gw: TestGateway;
+const gw = useGateway();
 let all: ServedToken[];
 let byPk: Map<number, ServedToken>;
-beforeAll(async () => {
-  gw = await startTestGateway();
+beforeAll(() => {
   all = restTokens(gw);
   byPk = new Map(all.map((t) => [t.pk, t]));
 });
-afterAll(() => gw.close());
 
 /** A pk inside the sample range that authentik has no token for. */
 function gapPk(): number {
@@ -130,7 +126,7 @@ describe('refreshToken(pk:)', () => {
   });
 
   it('several lookups are issued before any of them answers (in parallel)', async () => {
-    const own = await startTestGateway({ timeoutMs: 5_000 });
+    const own = await startGateway({ env: { UPSTREAM_TIMEOUT_MS: '5000' } });
     try {
       const pks = restTokens(own)
         .slice(0, 5)

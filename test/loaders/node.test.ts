@@ -1,8 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ServedToken } from '../../src/fake-authentik/index.js';
 import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
-import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { codesOf, measured, useGateway } from '../helpers/gateway.js';
 import {
   JSMITH,
   PROVIDER_PATH,
@@ -12,14 +11,12 @@ import {
   globalId,
   gqlData,
   listCalls,
-  measured,
   restTokens,
   retrieveCalls,
   retrievedPks,
   sorted,
 } from './support.js';
 import { expectedResponse } from '../fake-authentik/expected.js';
-import { codesOf } from '../helpers/gateway.js';
 
 /** Every field `node` answers, whatever the type. */
 const NODE_SELECTION = `__typename id
@@ -36,11 +33,10 @@ interface ListedRow {
 
 type NodeType = 'RefreshToken' | 'User' | 'OAuth2Provider';
 
-let gw: TestGateway;
+const gw = useGateway();
 let rows: ListedRow[];
 let tokens: ServedToken[];
 beforeAll(async () => {
-  gw = await startTestGateway();
   tokens = restTokens(gw);
   const data = await gqlData<{ refreshTokens: { nodes: ListedRow[] } }>(
     gw,
@@ -50,7 +46,6 @@ beforeAll(async () => {
   rows = data.refreshTokens.nodes;
 });
 afterEach(() => gw.fake.setOptions({ shape: 'current' }));
-afterAll(() => gw.close());
 
 /** What `node` should answer for one object, from the REST API. */
 function expectedNode(type: NodeType, pk: number): Record<string, unknown> {

@@ -1,18 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
-import {
-  JSMITH,
-  distinct,
-  globalId,
-  gqlData,
-  listCalls,
-  measured,
-  restTokens,
-  sorted,
-} from './support.js';
+import { describe, expect, it } from 'vitest';
+import { codesOf, measured, useGateway } from '../helpers/gateway.js';
+import { JSMITH, distinct, globalId, gqlData, listCalls, restTokens, sorted } from './support.js';
 import { expectedList } from '../fake-authentik/expected.js';
-import { codesOf } from '../helpers/gateway.js';
 
 interface Nested {
   totalCount: number;
@@ -22,11 +11,7 @@ interface Nested {
 const NESTED = `refreshTokens(first: 100, orderBy: [{ field: PK }]) {
   totalCount nodes { pk user { pk } provider { pk } } }`;
 
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await startTestGateway();
-});
-afterAll(() => gw.close());
+const gw = useGateway();
 
 describe('User.refreshTokens', () => {
   it.each([

@@ -1,17 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { TestGateway } from '../helpers/gateway.js';
-import { gqlRequest, startTestGateway } from '../helpers/gateway.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { gqlRequest, useGateway } from '../helpers/gateway.js';
 import { JSMITH, TOKEN_PATH, globalId } from './support.js';
 
 const PAGE = '{ refreshTokens(first: 5) { nodes { pk user { username } } } }';
 type Page = { data?: { refreshTokens: { nodes: { pk: number }[] } }; errors?: unknown[] };
 
 // Answers need ~150 ms, so that requests sent together are all in flight at once.
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await startTestGateway({ fake: { latencyMs: 150 } });
-});
-afterAll(() => gw.close());
+const gw = useGateway({ fake: { latencyMs: 150 } });
 beforeEach(() => {
   gw.fake.clearFaults();
   gw.fake.resetRequests();
@@ -48,7 +43,7 @@ describe('identical upstream GETs in flight at once', () => {
   it('a caller that goes away does not fail the others waiting for the same call', async () => {
     const leaving = new AbortController();
     const left = Promise.resolve(
-      gw.yoga.fetch('http://gateway.test/graphql', {
+      gw.app.yoga.fetch('http://gateway.test/graphql', {
         ...gqlRequest(PAGE, undefined),
         signal: leaving.signal,
       }),

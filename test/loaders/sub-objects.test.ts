@@ -1,8 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { UpstreamShape } from '../../src/fake-authentik/index.js';
 import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
-import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { codesOf, measured, startGateway, useGateway } from '../helpers/gateway.js';
 import {
   JSMITH,
   PROVIDER_PATH,
@@ -10,13 +9,11 @@ import {
   distinct,
   gqlData,
   listCalls,
-  measured,
   restTokens,
   retrieveCalls,
   retrievedPks,
 } from './support.js';
 import { expectedResponse } from '../fake-authentik/expected.js';
-import { codesOf } from '../helpers/gateway.js';
 
 interface Row {
   pk: number;
@@ -28,12 +25,8 @@ interface Row {
 const pageQuery = (selection: string, first = 100) =>
   `{ refreshTokens(first: ${first}, orderBy: [{ field: PK }]) { nodes { pk ${selection} } } }`;
 
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await startTestGateway();
-});
+const gw = useGateway();
 afterEach(() => gw.fake.setOptions({ shape: 'current' }));
-afterAll(() => gw.close());
 
 /** The full OAuth2 provider as authentik's /providers/oauth2/{pk}/ serves it to the admin. */
 function restProvider(pk: number): Record<string, unknown> {
@@ -216,7 +209,7 @@ describe('OAuth2 fields missing from the embedded provider', () => {
   });
 
   it('issues every provider load before any of them answers (in parallel)', async () => {
-    const own = await startTestGateway({ timeoutMs: 5_000 });
+    const own = await startGateway({ env: { UPSTREAM_TIMEOUT_MS: '5000' } });
     try {
       const providerPks = distinct(
         restTokens(own)

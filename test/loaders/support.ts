@@ -1,7 +1,7 @@
 /** Shared helpers for the loader tests: checked queries, upstream call logs, REST oracles. */
 import type { ServedToken } from '../../src/fake-authentik/index.js';
 import { ADMIN_TOKEN, userTokenFor } from '../../src/fake-authentik/index.js';
-import type { TestGateway } from '../helpers/gateway.js';
+import type { TestGateway, UpstreamCall } from '../helpers/gateway.js';
 import { expectedList } from '../fake-authentik/expected.js';
 
 /** Upstream paths (prefixes) the gateway may call. */
@@ -14,37 +14,21 @@ export const USER_PATH = '/api/v3/core/users/';
 export const JSMITH = userTokenFor('jsmith');
 export const MGARCIA = userTokenFor('mgarcia');
 
-/** Upstream call the fake recorded. */
-export type Call = ReturnType<TestGateway['upstreamCalls']>[number];
-
 /** Calls to the list endpoint (exactly `/oauth2/refresh_tokens/`). */
-export function listCalls(calls: readonly Call[]): Call[] {
+export function listCalls(calls: readonly UpstreamCall[]): UpstreamCall[] {
   return calls.filter((call) => call.path === LIST_PATH);
 }
 
 /** Calls whose path is `<prefix><pk>/` (one object's retrieve). */
-export function retrieveCalls(calls: readonly Call[], prefix: string): Call[] {
+export function retrieveCalls(calls: readonly UpstreamCall[], prefix: string): UpstreamCall[] {
   return calls.filter(
     (call) => call.path.startsWith(prefix) && /^\d+\/$/.test(call.path.slice(prefix.length)),
   );
 }
 
 /** The pks of the retrieve calls under `prefix`, in arrival order. */
-export function retrievedPks(calls: readonly Call[], prefix: string): number[] {
+export function retrievedPks(calls: readonly UpstreamCall[], prefix: string): number[] {
   return retrieveCalls(calls, prefix).map((call) => Number(call.path.slice(prefix.length, -1)));
-}
-
-/** Result of one GraphQL request: data, errors and HTTP status. */
-export type GqlResult<T> = Awaited<ReturnType<TestGateway['gql']>> & { data?: T | null };
-
-/** Runs `action` with an empty request log and returns its result and the calls it made. */
-export async function measured<T>(
-  gw: TestGateway,
-  action: () => Promise<T>,
-): Promise<{ result: T; calls: Call[] }> {
-  gw.fake.resetRequests();
-  const result = await action();
-  return { result, calls: gw.upstreamCalls() };
 }
 
 /** Runs an operation that must succeed without errors and returns its data. */

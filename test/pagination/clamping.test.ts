@@ -1,24 +1,24 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { startGateway } from '../helpers/gateway.js';
 import type { ConnectionVars } from '../helpers/connections.js';
 import {
-  LIST_PATH,
   countListCalls,
   cursorAt,
+  DEFAULT_ORDERING,
   fetchPage,
+  grantMatchesSearch,
+  LIST_PATH,
   pksOf,
   restList,
-  grantMatchesSearch,
   walkForward,
 } from '../helpers/connections.js';
 
-const DEFAULT_ORDERING = 'provider,expires,pk';
 const open: TestGateway[] = [];
 
 // A gateway whose authentik tenant serves at most `max` rows per page (it clamps page_size silently).
 async function clampedGateway(max: number): Promise<TestGateway> {
-  const gw = await startTestGateway();
+  const gw = await startGateway();
   open.push(gw);
   gw.fake.setOptions({ maxPageSize: max });
   return gw;
@@ -86,7 +86,7 @@ describe('a tenant that clamps page_size below 100', () => {
   });
 
   it('notices a tenant that starts clamping after the gateway learned 100', async () => {
-    const gw = await startTestGateway();
+    const gw = await startGateway();
     open.push(gw);
     const all = restList(gw.fake, { ordering: DEFAULT_ORDERING }).map((t) => t.pk);
     expect(pksOf(await fetchPage(gw, { first: 100 }))).toEqual(all.slice(0, 100));
@@ -126,7 +126,7 @@ describe('a tenant that clamps page_size below 100', () => {
   it('keeps what it learned per origin: another authentik is not affected', async () => {
     const clamped = await clampedGateway(30);
     await fetchPage(clamped, { first: 100 });
-    const other = await startTestGateway();
+    const other = await startGateway();
     open.push(other);
     const { result, calls } = await countListCalls(other, () => fetchPage(other, { first: 100 }));
     expect(result.edges).toHaveLength(100);
@@ -135,7 +135,7 @@ describe('a tenant that clamps page_size below 100', () => {
   });
 
   it('tries the largest page size again after PAGE_SIZE_REPROBE_MS', async () => {
-    const gw = await startTestGateway({ pageSizeReprobeMs: 1000 });
+    const gw = await startGateway({ env: { PAGE_SIZE_REPROBE_MS: '1000' } });
     open.push(gw);
     gw.fake.setOptions({ maxPageSize: 30 });
     await fetchPage(gw, { first: 100 });
@@ -154,7 +154,7 @@ describe('a tenant that clamps page_size below 100', () => {
 // page short although it is not the last. That is this request's problem, not the tenant's size.
 describe('a short page in the middle of a list', () => {
   it("is completed within its request and changes no later caller's plan", async () => {
-    const gw = await startTestGateway();
+    const gw = await startGateway();
     open.push(gw);
     const all = restList(gw.fake, { ordering: DEFAULT_ORDERING }).map((t) => t.pk);
     gw.fake.fault({ mode: 'shortPage', times: 1, pathPrefix: LIST_PATH });

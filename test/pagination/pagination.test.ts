@@ -1,31 +1,39 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { useGateway } from '../helpers/gateway.js';
+import type { Page } from '../helpers/connections.js';
 import {
   countListCalls,
   cursorAt,
+  DEFAULT_ORDERING,
   fetchPage,
   fewestPages,
   pksOf,
   restList,
 } from '../helpers/connections.js';
 
-const DEFAULT_ORDERING = 'provider,expires,pk';
+const gw = useGateway();
+// The pks authentik lists in its default order: what every window below is a slice of.
+const all = () => restList(gw.fake, { ordering: DEFAULT_ORDERING }).map((t) => t.pk);
 
-let gw: TestGateway;
-let all: number[];
-beforeAll(async () => {
-  gw = await startTestGateway();
-  all = restList(gw.fake, { ordering: DEFAULT_ORDERING }).map((t) => t.pk);
-});
-afterAll(() => gw.close());
+// A page without rows: no edges and null cursors, the list's count, and what lies either side.
+function expectNoRows(
+  page: Page,
+  totalCount: number,
+  around: { hasNextPage: boolean; hasPreviousPage: boolean },
+): void {
+  expect(page).toEqual({
+    totalCount,
+    edges: [],
+    pageInfo: { ...around, startCursor: null, endCursor: null },
+  });
+}
 
 describe('window sizes', () => {
   it('gives the first 20 rows when neither first nor last is given, in one call', async () => {
     const { result, calls } = await countListCalls(gw, () =>
       fetchPage(gw, {}, { withCount: true }),
     );
-    expect(pksOf(result)).toEqual(all.slice(0, 20));
+    expect(pksOf(result)).toEqual(all().slice(0, 20));
     expect(result.totalCount).toBe(300);
     expect(result.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
     expect(calls).toHaveLength(1);
@@ -35,7 +43,7 @@ describe('window sizes', () => {
 
   it.each([1, 7, 20, 63, 100])('first: %i is the first rows, one call', async (first) => {
     const { result, calls } = await countListCalls(gw, () => fetchPage(gw, { first }));
-    expect(pksOf(result)).toEqual(all.slice(0, first));
+    expect(pksOf(result)).toEqual(all().slice(0, first));
     expect(calls).toHaveLength(1);
   });
 
@@ -43,7 +51,7 @@ describe('window sizes', () => {
     const { result, calls } = await countListCalls(gw, () =>
       fetchPage(gw, { last }, { withCount: true }),
     );
-    expect(pksOf(result)).toEqual(all.slice(-last));
+    expect(pksOf(result)).toEqual(all().slice(-last));
     expect(result.totalCount).toBe(300);
     expect(result.pageInfo).toMatchObject({
       hasNextPage: false,
@@ -64,18 +72,27 @@ describe('window sizes', () => {
 
   it('first: 0 gives no rows but true pageInfo', async () => {
     const page = await fetchPage(gw, { first: 0 }, { withCount: true });
-    expect(page.edges).toEqual([]);
-    expect(page.totalCount).toBe(300);
-    expect(page.pageInfo).toEqual({
-      hasNextPage: true,
-      hasPreviousPage: false,
-      startCursor: null,
-      endCursor: null,
-    });
+    expectNoRows(page, 300, { hasNextPage: true, hasPreviousPage: false });
   });
 });
 
 describe('misaligned windows', () => {
+  // The window `size` rows after (or before) the row at `index`: the right rows, true pageInfo,
+  // and the fewest upstream calls (one when one page can cover the window, else two).
+  async function expectWindow(side: 'after' | 'before', index: number, size: number) {
+    const cursor = await cursorAt(gw, {}, index);
+    const window =
+      side === 'after' ? { first: size, after: cursor } : { last: size, before: cursor };
+    const { result, calls } = await countListCalls(gw, () => fetchPage(gw, window));
+    const [from, to] =
+      side === 'after'
+        ? [index + 1, Math.min(300, index + 1 + size)]
+        : [Math.max(0, index - size), index];
+    expect(pksOf(result)).toEqual(all().slice(from, to));
+    expect(calls).toHaveLength(fewestPages(from, to, 100) === 1 ? 1 : 2);
+    expect(result.pageInfo).toMatchObject({ hasPreviousPage: from > 0, hasNextPage: to < 300 });
+  }
+
   it.each([
     // [index of the `after` row, first]
     [9, 20],
@@ -87,16 +104,7 @@ describe('misaligned windows', () => {
     [289, 20],
   ])(
     'after row %i, first: %i costs one call when one page can cover it, else two',
-    async (afterIndex, first) => {
-      const after = await cursorAt(gw, {}, afterIndex);
-      const { result, calls } = await countListCalls(gw, () => fetchPage(gw, { first, after }));
-      const from = afterIndex + 1;
-      const to = Math.min(300, from + first);
-      expect(pksOf(result)).toEqual(all.slice(from, to));
-      expect(calls).toHaveLength(fewestPages(from, to, 100) === 1 ? 1 : 2);
-      expect(result.pageInfo.hasPreviousPage).toBe(true);
-      expect(result.pageInfo.hasNextPage).toBe(to < 300);
-    },
+    (afterIndex, first) => expectWindow('after', afterIndex, first),
   );
 
   it.each([
@@ -108,16 +116,7 @@ describe('misaligned windows', () => {
     [5, 20],
   ])(
     'before row %i, last: %i costs one call when one page can cover it, else two',
-    async (beforeIndex, last) => {
-      const before = await cursorAt(gw, {}, beforeIndex);
-      const { result, calls } = await countListCalls(gw, () => fetchPage(gw, { last, before }));
-      const to = beforeIndex;
-      const from = Math.max(0, to - last);
-      expect(pksOf(result)).toEqual(all.slice(from, to));
-      expect(calls).toHaveLength(fewestPages(from, to, 100) === 1 ? 1 : 2);
-      expect(result.pageInfo.hasNextPage).toBe(true);
-      expect(result.pageInfo.hasPreviousPage).toBe(from > 0);
-    },
+    (beforeIndex, last) => expectWindow('before', beforeIndex, last),
   );
 });
 
@@ -126,40 +125,27 @@ describe('both ends of the list', () => {
     const { result, calls } = await countListCalls(gw, () =>
       fetchPage(gw, { filter: { userPk: 103 } }, { withCount: true }),
     );
-    expect(result).toEqual({
-      totalCount: 0,
-      edges: [],
-      pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
-    });
+    expectNoRows(result, 0, { hasNextPage: false, hasPreviousPage: false });
     expect(calls).toHaveLength(1);
     expect(calls[0]!.get('user')).toBe('103');
   });
 
   it('last with no rows at all is empty too', async () => {
     const page = await fetchPage(gw, { last: 5, filter: { userPk: 103 } }, { withCount: true });
-    expect(page.edges).toEqual([]);
-    expect(page.totalCount).toBe(0);
-    expect(page.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: false });
+    expectNoRows(page, 0, { hasNextPage: false, hasPreviousPage: false });
   });
 
   it('the last page ends the list, and paging past it is empty', async () => {
     const after = await cursorAt(gw, {}, 289);
     const last = await fetchPage(gw, { first: 20, after }, { withCount: true });
-    expect(pksOf(last)).toEqual(all.slice(290));
+    expect(pksOf(last)).toEqual(all().slice(290));
     expect(last.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
     const past = await fetchPage(
       gw,
       { first: 20, after: last.pageInfo.endCursor },
       { withCount: true },
     );
-    expect(past.edges).toEqual([]);
-    expect(past.totalCount).toBe(300);
-    expect(past.pageInfo).toEqual({
-      hasNextPage: false,
-      hasPreviousPage: true,
-      startCursor: null,
-      endCursor: null,
-    });
+    expectNoRows(past, 300, { hasNextPage: false, hasPreviousPage: true });
   });
 
   it('before the first row is empty with rows after it', async () => {
@@ -173,8 +159,8 @@ describe('both ends of the list', () => {
     const cursor = await cursorAt(gw, {}, 50);
     const forward = await fetchPage(gw, { first: 10, after: cursor });
     const backward = await fetchPage(gw, { last: 10, before: cursor });
-    expect(pksOf(forward)).toEqual(all.slice(51, 61));
-    expect(pksOf(backward)).toEqual(all.slice(40, 50));
+    expect(pksOf(forward)).toEqual(all().slice(51, 61));
+    expect(pksOf(backward)).toEqual(all().slice(40, 50));
     for (const page of [forward, backward]) {
       expect(page.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
       expect(page.pageInfo.startCursor).toBe(page.edges[0]!.cursor);
@@ -188,22 +174,22 @@ describe('both ends of the list', () => {
     const firstRows = await fetchPage(gw, { first: 5, after, before });
     const lastRows = await fetchPage(gw, { last: 5, after, before });
     const everything = await fetchPage(gw, { first: 50, after, before });
-    expect(pksOf(firstRows)).toEqual(all.slice(101, 106));
-    expect(pksOf(lastRows)).toEqual(all.slice(105, 110));
-    expect(pksOf(everything)).toEqual(all.slice(101, 110));
+    expect(pksOf(firstRows)).toEqual(all().slice(101, 106));
+    expect(pksOf(lastRows)).toEqual(all().slice(105, 110));
+    expect(pksOf(everything)).toEqual(all().slice(101, 110));
     expect(everything.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
     const lastAfter = await fetchPage(gw, { last: 5, after });
-    expect(pksOf(lastAfter)).toEqual(all.slice(-5));
+    expect(pksOf(lastAfter)).toEqual(all().slice(-5));
     expect(lastAfter.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
     const firstBefore = await fetchPage(gw, { first: 5, before });
-    expect(pksOf(firstBefore)).toEqual(all.slice(0, 5));
+    expect(pksOf(firstBefore)).toEqual(all().slice(0, 5));
     expect(firstBefore.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
   });
 
   it('a cursor keeps pointing at the row it was issued for on a later request', async () => {
     const page = await fetchPage(gw, { first: 30 });
     const again = await fetchPage(gw, { first: 1, after: page.edges[9]!.cursor });
-    expect(pksOf(again)).toEqual([all[10]]);
+    expect(pksOf(again)).toEqual([all()[10]]);
   });
 });
 

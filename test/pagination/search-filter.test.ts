@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServedToken } from '../../src/fake-authentik/index.js';
-import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { codesOf, useGateway } from '../helpers/gateway.js';
 import type { ConnectionVars } from '../helpers/connections.js';
 import {
+  DEFAULT_ORDERING,
   countListCalls,
   fetchErrors,
   fetchPage,
@@ -13,17 +13,10 @@ import {
   walkBackward,
   walkForward,
 } from '../helpers/connections.js';
-import { codesOf } from '../helpers/gateway.js';
 
-const DEFAULT_ORDERING = 'provider,expires,pk';
-
-let gw: TestGateway;
-let all: ServedToken[];
-beforeAll(async () => {
-  gw = await startTestGateway();
-  all = restList(gw.fake, { ordering: DEFAULT_ORDERING });
-});
-afterAll(() => gw.close());
+const gw = useGateway();
+// What authentik lists in its default order: the oracle each search and filter is checked against.
+const all = () => restList(gw.fake, { ordering: DEFAULT_ORDERING });
 
 const pks = (tokens: ServedToken[]) => tokens.map((t) => t.pk);
 
@@ -46,7 +39,7 @@ describe('search: every term must match a user, provider, application or scope t
     ['"(unassigned)"', ['(unassigned)']],
     ['no-token-matches-this', ['no-token-matches-this']],
   ])('search %j matches the terms %j', async (search, terms) => {
-    const expected = all.filter((t) => grantMatchesSearch(t, terms));
+    const expected = all().filter((t) => grantMatchesSearch(t, terms));
     const { result, calls } = await countListCalls(gw, () =>
       fetchPage(gw, { first: 100, search }, { withCount: true }),
     );
@@ -62,7 +55,7 @@ describe('search: every term must match a user, provider, application or scope t
 
   it('the oracle is not vacuous: searches select different, non-empty sets', () => {
     const sizes = ['grafana', 'smith', 'jenkins ci', 'john smith'].map(
-      (s) => all.filter((t) => grantMatchesSearch(t, s.split(' '))).length,
+      (s) => all().filter((t) => grantMatchesSearch(t, s.split(' '))).length,
     );
     expect(new Set(sizes).size).toBe(4);
     for (const size of sizes) expect(size).toBeGreaterThan(0);
@@ -84,7 +77,7 @@ describe('isExpired and revoked (applied by the gateway)', () => {
     [{ isExpired: false, revoked: false }, (t) => !t.is_expired && !t.revoked],
     [{ isExpired: true, revoked: true }, (t) => t.is_expired && t.revoked],
   ])('filter %j selects the rows authentik reports that way', async (filter, predicate) => {
-    const expected = all.filter(predicate);
+    const expected = all().filter(predicate);
     expect(expected.length).toBeGreaterThan(0);
     const page = await fetchPage(gw, { first: 50, filter }, { withCount: true });
     expect(page.totalCount).toBe(expected.length);
@@ -167,24 +160,24 @@ describe('cursors over the filtered sequence', () => {
   ])('%s: after and before bound first and last from both sides', async (_label, vars) => {
     const walk = await walkForward(gw, vars, 100);
     const cursors = walk.pages.flatMap((page) => page.edges.map((edge) => edge.cursor));
-    const all = walk.pks;
+    const listed = walk.pks;
     const [after, before] = [cursors[3]!, cursors[15]!];
     const cases: [ConnectionVars, number[]][] = [
-      [{ first: 5, after, before }, all.slice(4, 9)],
-      [{ last: 5, after, before }, all.slice(10, 15)],
-      [{ first: 50, after, before }, all.slice(4, 15)],
-      [{ last: 4, after }, all.slice(-4)],
-      [{ last: 50, after }, all.slice(4).slice(-50)],
-      [{ first: 3, before }, all.slice(0, 3)],
+      [{ first: 5, after, before }, listed.slice(4, 9)],
+      [{ last: 5, after, before }, listed.slice(10, 15)],
+      [{ first: 50, after, before }, listed.slice(4, 15)],
+      [{ last: 4, after }, listed.slice(-4)],
+      [{ last: 50, after }, listed.slice(4).slice(-50)],
+      [{ first: 3, before }, listed.slice(0, 3)],
     ];
     for (const [window, expected] of cases) {
       const page = await fetchPage(gw, { ...vars, ...window });
       expect(pksOf(page), JSON.stringify(window)).toEqual(expected);
       expect(page.pageInfo.hasPreviousPage, JSON.stringify(window)).toBe(
-        all.indexOf(expected[0]!) > 0,
+        listed.indexOf(expected[0]!) > 0,
       );
       expect(page.pageInfo.hasNextPage, JSON.stringify(window)).toBe(
-        all.indexOf(expected.at(-1)!) < all.length - 1,
+        listed.indexOf(expected.at(-1)!) < listed.length - 1,
       );
     }
   });
@@ -194,7 +187,7 @@ describe('cursors over the filtered sequence', () => {
     const { result, calls } = await countListCalls(gw, () =>
       fetchPage(gw, { first: 10, search: 'grafana', after: first.pageInfo.endCursor }),
     );
-    const expected = pks(all.filter((t) => grantMatchesSearch(t, ['grafana'])));
+    const expected = pks(all().filter((t) => grantMatchesSearch(t, ['grafana'])));
     expect(pksOf(result)).toEqual(expected.slice(10, 20));
     expect(calls).toHaveLength(1);
   });

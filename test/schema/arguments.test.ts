@@ -1,18 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { codesOf, startGateway, useGateway } from '../helpers/gateway.js';
 import type { ConnectionVars } from '../helpers/connections.js';
 import { countListCalls, fetchErrors, fetchPage, pksOf } from '../helpers/connections.js';
-import { codesOf } from '../helpers/gateway.js';
 
-let gw: TestGateway;
+const gw = useGateway();
 let issued: { after: string; lastCursor: string };
 beforeAll(async () => {
-  gw = await startTestGateway();
   const page = await fetchPage(gw, { first: 5 });
   issued = { after: page.edges[1]!.cursor, lastCursor: page.pageInfo.endCursor! };
 });
-afterAll(() => gw.close());
 
 describe('first / last bounds (MAX_PAGE_SIZE 100)', () => {
   it.each<[ConnectionVars, string]>([
@@ -35,7 +31,7 @@ describe('first / last bounds (MAX_PAGE_SIZE 100)', () => {
   });
 
   it('honours a lower MAX_PAGE_SIZE', async () => {
-    const small = await startTestGateway({ limits: { maxPageSize: 10 } });
+    const small = await startGateway({ env: { MAX_PAGE_SIZE: '10' } });
     try {
       const errors = await fetchErrors(small, { first: 11 });
       expect(codesOf(errors)).toEqual(['BAD_USER_INPUT']);

@@ -14,14 +14,13 @@ import {
   printSchema,
   visit,
 } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   buildSchema,
   printClientSchemaSdl,
   printSchemaSdl,
 } from '../../src/graphql/schema/index.js';
-import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { useGateway } from '../helpers/gateway.js';
 
 const SCHEMA_FILE = new URL('../../schema.graphql', import.meta.url);
 const recorded = () => readFileSync(SCHEMA_FILE, 'utf8');
@@ -29,11 +28,7 @@ const CLIENT_SCHEMA_FILE = new URL('../../schema.client.graphql', import.meta.ur
 const recordedClient = () => readFileSync(CLIENT_SCHEMA_FILE, 'utf8');
 const REGENERATE = 'schema.graphql is stale: run `npm run schema` and commit the result';
 
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await startTestGateway();
-});
-afterAll(() => gw.close());
+const gw = useGateway();
 
 // Federation's own machinery (`_service`, `_entities`, `_Any`, ...) is not part of the API.
 const isFederationInternal = (name: string) => name.startsWith('_');

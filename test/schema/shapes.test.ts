@@ -8,15 +8,13 @@ import {
   isNonNullType,
   isObjectType,
 } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JsonObject, ServedToken, UpstreamShape } from '../../src/fake-authentik/index.js';
 import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
 import { buildSchema } from '../../src/graphql/schema/index.js';
-import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { codesOf, useGateway } from '../helpers/gateway.js';
 import { countListCalls, restList, walkForward } from '../helpers/connections.js';
 import { expectedResponse } from '../fake-authentik/expected.js';
-import { codesOf } from '../helpers/gateway.js';
 
 const schema = buildSchema();
 const objectType = (name: string) => schema.getType(name) as GraphQLObjectType;
@@ -85,11 +83,7 @@ const SHAPES: UpstreamShape[] = ['current', 'legacy', 'legacy-2024'];
 const ALL_FIELDS = `query { refreshTokens(first: 100, orderBy: [{ field: PK }]) { nodes { ${selectAll(objectType('RefreshToken'))} } } }`;
 
 describe.each(SHAPES)('authentik shape %s', (shape) => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway({ fake: { shape } });
-  });
-  afterAll(() => gw.close());
+  const gw = useGateway({ fake: { shape } });
 
   it('serves every field of tokens, users, groups, roles and providers as authentik has them', async () => {
     gw.fake.resetRequests();
@@ -150,11 +144,7 @@ describe.each(SHAPES)('authentik shape %s', (shape) => {
 });
 
 describe('every upstream field has a schema field (camelCased), and no client secret', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway();
-  });
-  afterAll(() => gw.close());
+  const gw = useGateway();
 
   it.each(SHAPES)('shape %s', (shape) => {
     gw.fake.setOptions({ shape });
@@ -214,11 +204,7 @@ describe('every upstream field has a schema field (camelCased), and no client se
 });
 
 describe('values the gateway does not know do not fail the page', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startTestGateway({ fake: { shape: 'legacy' } });
-  });
-  afterAll(() => gw.close());
+  const gw = useGateway({ fake: { shape: 'legacy' } });
 
   const QUERY = `{ refreshTokens(first: 3, orderBy: [{ field: PK }]) { nodes {
     pk expires idToken idTokenClaims revoked

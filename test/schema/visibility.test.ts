@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServedToken } from '../../src/fake-authentik/index.js';
-import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
-import { restList, grantMatchesSearch } from '../helpers/connections.js';
+import { useGateway } from '../helpers/gateway.js';
+import { DEFAULT_ORDERING, grantMatchesSearch, restList } from '../helpers/connections.js';
 
-const DEFAULT_ORDERING = 'provider,expires,pk';
 const JSMITH = 'demo-token-jsmith';
 const pks = (tokens: ServedToken[]) => tokens.map((t) => t.pk);
 
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await startTestGateway();
-});
-afterAll(() => gw.close());
+const gw = useGateway();
 
 describe('an ordinary user', () => {
   const QUERY = `query($search: String, $filter: RefreshTokenFilter) {

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OperationLimits } from '../../src/limits/operation-limits.js';
 import type { TrustedGateway } from './support.js';
 import { startTrustedGateway, tempDir } from './support.js';
 import { codesOf } from '../helpers/gateway.js';
@@ -31,7 +30,7 @@ const MANIFEST = {
   deep: DEEP,
   introspection: INTROSPECTION,
 };
-const LIMITS = { maxCost: 20, maxDepth: 6, maxBatchSize: 5 };
+const LIMITS = { MAX_COST: '20', MAX_DEPTH: '6', MAX_BATCH_SIZE: '5' };
 
 // A document the gateway must never get to parse: 90 KB, 22,500 levels deep.
 const HOSTILE = `${'{a'.repeat(22_500)}${'}'.repeat(22_500)}`;
@@ -40,10 +39,7 @@ const dir = tempDir();
 const file = dir.file('persisted-documents.json', JSON.stringify(MANIFEST));
 let gateway: TrustedGateway;
 beforeAll(async () => {
-  gateway = await startTrustedGateway(file, {
-    operationLimits: LIMITS as OperationLimits,
-    maxPageSize: 100,
-  });
+  gateway = await startTrustedGateway(file, { ...LIMITS, MAX_PAGE_SIZE: '100' });
 });
 afterAll(async () => {
   await gateway?.close();
@@ -52,10 +48,10 @@ afterAll(async () => {
 
 /** Runs `send`, returning its answer and the upstream calls and parses it caused. */
 async function measured<T>(send: () => Promise<T>) {
-  const calls = gateway.upstreamCalls();
+  const calls = gateway.apiCalls();
   const parses = gateway.parses();
   const answer = await send();
-  return { answer, calls: gateway.upstreamCalls() - calls, parses: gateway.parses() - parses };
+  return { answer, calls: gateway.apiCalls() - calls, parses: gateway.parses() - parses };
 }
 
 describe('with TRUSTED_DOCUMENTS, only listed documents run', () => {
@@ -202,12 +198,12 @@ describe('with TRUSTED_DOCUMENTS, only listed documents run', () => {
       });
     }
     // An id larger than Node lets headers be: 431, before the gateway sees it.
-    const oversized = await fetch(`${gateway.url}?documentId=${'x'.repeat(20_000)}`);
+    const oversized = await fetch(`${gateway.url}/graphql?documentId=${'x'.repeat(20_000)}`);
     expect(oversized.status).toBe(431);
   });
 
   it('judges each operation of a batch on its own', async () => {
-    const response = await fetch(gateway.url, {
+    const response = await fetch(`${gateway.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: 'Bearer demo-admin-token' },
       body: JSON.stringify([
@@ -227,7 +223,7 @@ describe('with TRUSTED_DOCUMENTS, only listed documents run', () => {
   });
 
   it('still serves GraphiQL, whose free-form documents (its introspection query first) are refused', async () => {
-    const page = await fetch(gateway.url, { headers: { accept: 'text/html' } });
+    const page = await fetch(`${gateway.url}/graphql`, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     const { answer, parses } = await measured(() =>
@@ -300,10 +296,7 @@ describe('everything else still applies to a trusted document', () => {
 describe('rollout mode (ALLOW_ARBITRARY_DOCUMENTS=true) and /metrics', () => {
   let rollout: TrustedGateway;
   beforeAll(async () => {
-    rollout = await startTrustedGateway(file, {
-      allowArbitraryDocuments: true,
-      operationLimits: LIMITS as OperationLimits,
-    });
+    rollout = await startTrustedGateway(file, { ...LIMITS, ALLOW_ARBITRARY_DOCUMENTS: 'true' });
   });
   afterAll(() => rollout?.close());
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { testConfig } from '../helpers/gateway.js';
+import { testEnv } from '../helpers/gateway.js';
 import { tempDir } from './support.js';
 
 // Never contacted: a bad manifest stops the start before anything else happens.
@@ -16,7 +16,7 @@ afterAll(() => dir.remove());
 
 /** The error createApp fails with for a manifest of this text (or for this path). */
 async function startError(file: string): Promise<unknown> {
-  return createApp(testConfig(AUTHENTIK_URL, { trustedDocuments: file })).then(
+  return createApp(loadConfig(testEnv(AUTHENTIK_URL, { TRUSTED_DOCUMENTS: file }))).then(
     async (app) => {
       await app.close(0);
       return undefined;

@@ -67,9 +67,9 @@ describe('reloading TRUSTED_DOCUMENTS (what SIGHUP calls)', () => {
     expect(await gateway.app.reloadTrustedDocuments()).toBe(true);
     gateway.fake.setOptions({ latencyMs: 300 });
     try {
-      const calls = gateway.upstreamCalls();
+      const calls = gateway.apiCalls();
       const inFlight = run('b');
-      while (gateway.upstreamCalls() === calls) await new Promise((r) => setTimeout(r, 10));
+      while (gateway.apiCalls() === calls) await new Promise((r) => setTimeout(r, 10));
       writeFileSync(file, JSON.stringify({ c: C }));
       expect(await gateway.app.reloadTrustedDocuments()).toBe(true);
       const answer = await inFlight;

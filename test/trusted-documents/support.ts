@@ -1,13 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { ExecutionResult } from 'graphql';
-import type { App } from '../../src/app.js';
-import type { GatewayConfig } from '../../src/config.js';
+import type { FormattedExecutionResult } from 'graphql';
+import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
 import { CSRF_HEADER } from '../../src/limits/csrf.js';
-import type { FakeAuthentik } from '../../src/fake-authentik/index.js';
-import { ADMIN_TOKEN, startFakeAuthentik } from '../../src/fake-authentik/index.js';
-import { startApp, testConfig } from '../helpers/gateway.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import { startGateway } from '../helpers/gateway.js';
 
 /** The schema file the client toolchains generate from (what `npm run schema` writes). */
 export const SCHEMA_FILE = path.resolve('schema.graphql');
@@ -30,54 +28,38 @@ export function tempDir(): {
   };
 }
 
-export type Answer = ExecutionResult & { status: number };
+export type Answer = FormattedExecutionResult & { status: number };
 
-/** A gateway with TRUSTED_DOCUMENTS over a fake authentik on loopback, as main.ts wires one. */
-export interface TrustedGateway {
-  app: App;
-  fake: FakeAuthentik;
-  /** `http://127.0.0.1:<port>/graphql` */
-  url: string;
-  /** Every log line so far (raw JSON text). */
-  logs: string[];
+/** A gateway with TRUSTED_DOCUMENTS (see {@link startTrustedGateway}). */
+export interface TrustedGateway extends TestGateway {
   /**
-   * POSTs a JSON body (a GraphQL request, or a persisted document request) with the admin's
-   * token, or `token` (null: none).
+   * POSTs a JSON body (a GraphQL request, or a persisted document request) to /graphql with the
+   * admin's token, or `token` (null: none).
    */
   post(body: unknown, options?: { token?: string | null }): Promise<Answer>;
   /** GETs /graphql with these query parameters as the admin (with the CSRF header). */
   get(params: Record<string, string>): Promise<Answer>;
-  /** Calls the fake authentik received on its API since the gateway started. */
-  upstreamCalls(): number;
   /** Documents yoga has parsed since the gateway started (counted by a plugin's onParse). */
   parses(): number;
   /** The value of one series in /metrics, 0 when absent. */
   metric(series: string): Promise<number>;
-  close(): Promise<void>;
 }
 
 async function answerOf(response: Response): Promise<Answer> {
-  return { status: response.status, ...((await response.json()) as ExecutionResult) };
+  return { status: response.status, ...((await response.json()) as FormattedExecutionResult) };
 }
 
-/** Starts a fake authentik and a gateway whose TRUSTED_DOCUMENTS is `file`. */
+/**
+ * Starts a test gateway (`startGateway`) whose TRUSTED_DOCUMENTS is `file`, logging at info, with
+ * `env` over that, and the requests these tests send besides `gql`.
+ */
 export async function startTrustedGateway(
   file: string,
-  overrides: Partial<GatewayConfig> = {},
+  env: Record<string, string> = {},
 ): Promise<TrustedGateway> {
-  const fake = await startFakeAuthentik();
-  const logs: string[] = [];
-  const config = testConfig(fake.url, {
-    logLevel: 'info',
-    upstreamRetries: 0,
-    breakerFailureThreshold: 0,
-    trustedDocuments: file,
-    ...overrides,
-  });
   let parses = 0;
-  const { app, origin } = await startApp(config, {
-    logDestination: { write: (line: string) => void logs.push(line) },
-    processMetrics: false,
+  const gateway = await startGateway({
+    env: { TRUSTED_DOCUMENTS: file, LOG_LEVEL: 'info', ...env },
     plugins: [
       {
         onParse() {
@@ -86,14 +68,11 @@ export async function startTrustedGateway(
       },
     ],
   });
-  const url = `${origin}/graphql`;
+  const graphql = `${gateway.url}/graphql`;
   return {
-    app,
-    fake,
-    url,
-    logs,
+    ...gateway,
     async post(body, { token = ADMIN_TOKEN } = {}) {
-      const response = await fetch(url, {
+      const response = await fetch(graphql, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -104,7 +83,7 @@ export async function startTrustedGateway(
       return answerOf(response);
     },
     async get(params) {
-      const response = await fetch(`${url}?${new URLSearchParams(params)}`, {
+      const response = await fetch(`${graphql}?${new URLSearchParams(params)}`, {
         headers: {
           authorization: `Bearer ${ADMIN_TOKEN}`,
           [CSRF_HEADER]: '1',
@@ -113,16 +92,11 @@ export async function startTrustedGateway(
       });
       return answerOf(response);
     },
-    upstreamCalls: () => fake.countRequests('/api/v3/'),
     parses: () => parses,
     async metric(series) {
-      const text = await (await fetch(`${origin}/metrics`)).text();
+      const text = await (await fetch(`${gateway.url}/metrics`)).text();
       const line = text.split('\n').find((l) => l.startsWith(`${series} `));
       return line === undefined ? 0 : Number(line.slice(series.length + 1));
-    },
-    async close() {
-      await app.close(1000);
-      await fake.close();
     },
   };
 }

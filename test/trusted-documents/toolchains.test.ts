@@ -146,12 +146,12 @@ describe("graphql-codegen's client preset with persistedDocuments", () => {
     const exact = await gateway.post({ query: listed, variables: { first: 2 } });
     expect(exact.errors).toBeUndefined();
 
-    const before = gateway.upstreamCalls();
+    const before = gateway.apiCalls();
     // The text as the developer wrote it (line breaks, indentation): not what the manifest lists.
     const asWritten = await gateway.post({ query: OPERATIONS, operationName: 'TokenPage' });
     expect(asWritten.status).toBe(400);
     expect(codesOf(asWritten)).toEqual(['PERSISTED_QUERY_NOT_IN_LIST']);
-    expect(gateway.upstreamCalls()).toBe(before);
+    expect(gateway.apiCalls()).toBe(before);
   });
 });
 
@@ -178,7 +178,7 @@ describe("Apollo's generate-persisted-query-manifest and Apollo Client's persist
 
   function apolloClient(link: PersistedQueryLink, headers: Record<string, string> = {}) {
     const http = new HttpLink({
-      uri: gateway.url,
+      uri: `${gateway.url}/graphql`,
       headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...headers },
       fetch: (input, init) => {
         const body = typeof init?.body === 'string' ? init.body : undefined;
@@ -270,7 +270,7 @@ describe("Apollo's generate-persisted-query-manifest and Apollo Client's persist
     const client = apolloClient(
       new PersistedQueryLink(generatePersistedQueryIdsAtRuntime({ sha256 })),
     );
-    const before = gateway.upstreamCalls();
+    const before = gateway.apiCalls();
     const failure = await client.query({ query: gql(UNLISTED) }).then(
       () => undefined,
       (error: unknown) => error as { errors?: { extensions?: Record<string, unknown> }[] },
@@ -281,7 +281,7 @@ describe("Apollo's generate-persisted-query-manifest and Apollo Client's persist
       false,
       true,
     ]);
-    expect(gateway.upstreamCalls()).toBe(before);
+    expect(gateway.apiCalls()).toBe(before);
   });
 });
 

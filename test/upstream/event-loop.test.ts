@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { HardenedGateway } from '../helpers/hardened-gateway.js';
-import { startHardenedGateway } from '../helpers/hardened-gateway.js';
-import { codesOf } from '../helpers/gateway.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import { codesOf, startGateway } from '../helpers/gateway.js';
 
 // The gateway runs in this process: a busy loop here blocks it as an expensive request would.
 function blockEventLoop(ms: number): void {
@@ -16,13 +15,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // Three different pages: three upstream calls (identical ones would share one).
 const pageQuery = (first: number) => `{ refreshTokens(first: ${first}) { totalCount } }`;
 
-let gateway: HardenedGateway;
+let gateway: TestGateway;
 beforeEach(async () => {
-  gateway = await startHardenedGateway({
-    timeoutMs: 1000,
-    retries: 0,
-    breaker: { failureThreshold: 2, resetMs: 60_000 },
-    readyCacheMs: 0,
+  gateway = await startGateway({
+    env: {
+      UPSTREAM_TIMEOUT_MS: '1000',
+      UPSTREAM_RETRIES: '0',
+      BREAKER_FAILURE_THRESHOLD: '2',
+      BREAKER_RESET_MS: '60000',
+      READY_CACHE_MS: '0',
+    },
   });
   // Loaded and compiled once, so that the tests below measure no start-up stall of their own.
   await gateway.gql(pageQuery(4));

@@ -1,22 +1,16 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { FaultSpec } from '../../src/fake-authentik/index.js';
 import { ADMIN_TOKEN, EXPIRED_TOKEN } from '../../src/fake-authentik/index.js';
-import type { TestGateway } from '../helpers/gateway.js';
-import { startTestGateway } from '../helpers/gateway.js';
+import { codesOf, useGateway } from '../helpers/gateway.js';
 import { connectionQuery } from '../helpers/connections.js';
-import { codesOf } from '../helpers/gateway.js';
 
 // A timeout small enough for hang/stall tests to be quick, large enough for loopback answers.
 const TIMEOUT_MS = 400;
 
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await startTestGateway({ timeoutMs: TIMEOUT_MS });
-});
+const gw = useGateway({ env: { UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS) } });
 afterEach(() => {
   gw.fake.clearFaults();
 });
-afterAll(() => gw.close());
 
 const QUERY = connectionQuery('totalCount nodes { pk provider { name } user { username } }');
 
@@ -45,7 +39,7 @@ async function raw(
   headers: Record<string, string> = {},
   variables: Record<string, unknown> = { first: 5 },
 ) {
-  const response = await gw.yoga.fetch('http://gateway.test/graphql', {
+  const response = await gw.app.yoga.fetch('http://gateway.test/graphql', {
     method: 'POST',
     headers: {
       'content-type': 'application/json',

@@ -1,14 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { FaultSpec } from '../../src/fake-authentik/index.js';
 import { CircuitBreaker } from '../../src/upstream/resilience.js';
-import type { HardenedGateway } from '../helpers/hardened-gateway.js';
-import { leakingLines, secretsOf, startHardenedGateway } from '../helpers/hardened-gateway.js';
-import { codesOf } from '../helpers/gateway.js';
+import { codesOf, startGateway, useGateway } from '../helpers/gateway.js';
+import { leakingLines, secretsOf } from '../helpers/log-leaks.js';
 
 const TIMEOUT_MS = 500;
 // Connection set-up, two jittered backoffs (at most 200 ms each) and a loaded CI machine.
 const MARGIN_MS = 1000;
 const PAGE = '{ refreshTokens(first: 2) { nodes { pk } } }';
+const NO_PERMISSION = '{"detail":"You do not have permission to perform this action."}';
+const BAD_TOKEN = '{"detail":"Token invalid/expired"}';
 
 async function timed<T>(run: () => Promise<T>): Promise<{ result: T; ms: number }> {
   const started = performance.now();
@@ -17,75 +18,30 @@ async function timed<T>(run: () => Promise<T>): Promise<{ result: T; ms: number 
 }
 
 describe('each upstream fault yields its documented code in time, and the next request works', () => {
-  let gateway: HardenedGateway;
-  beforeAll(async () => {
-    gateway = await startHardenedGateway({ timeoutMs: TIMEOUT_MS, retries: 2 });
+  // Debug lines too: the last test checks that none of them carries a credential.
+  const gateway = useGateway({
+    env: { UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS), UPSTREAM_RETRIES: '2', LOG_LEVEL: 'debug' },
   });
   afterEach(() => gateway.fake.clearFaults());
-  afterAll(() => gateway.close());
 
-  it.each<{ name: string; fault: FaultSpec; code: string; attempts: number }>([
-    { name: 'HTML 500 page', fault: { mode: 'html500' }, code: 'UPSTREAM_ERROR', attempts: 1 },
-    { name: 'HTML 404 page', fault: { mode: 'html404' }, code: 'UPSTREAM_ERROR', attempts: 1 },
-    {
-      name: '503 (retried twice)',
-      fault: { mode: 'status', status: 503 },
-      code: 'UPSTREAM_ERROR',
-      attempts: 3,
-    },
-    {
-      name: '502 (retried twice)',
-      fault: { mode: 'status', status: 502 },
-      code: 'UPSTREAM_ERROR',
-      attempts: 3,
-    },
-    {
-      name: 'connection reset (retried twice)',
-      fault: { mode: 'reset' },
-      code: 'UPSTREAM_ERROR',
-      attempts: 3,
-    },
-    {
-      name: 'no answer at all (not retried)',
-      fault: { mode: 'hang' },
-      code: 'UPSTREAM_TIMEOUT',
-      attempts: 1,
-    },
-    {
-      name: 'headers later than the timeout',
-      fault: { mode: 'slowHeaders', delayMs: 5000 },
-      code: 'UPSTREAM_TIMEOUT',
-      attempts: 1,
-    },
-    {
-      name: 'body that stalls mid-way',
-      fault: { mode: 'stallBody' },
-      code: 'UPSTREAM_TIMEOUT',
-      attempts: 1,
-    },
-    {
-      name: 'malformed JSON',
-      fault: { mode: 'malformedJson' },
-      code: 'UPSTREAM_ERROR',
-      attempts: 1,
-    },
-    {
-      name: '403 permission denied',
-      fault: {
-        mode: 'status',
-        status: 403,
-        body: '{"detail":"You do not have permission to perform this action."}',
-      },
-      code: 'FORBIDDEN',
-      attempts: 1,
-    },
-    {
-      name: '403 invalid token',
-      fault: { mode: 'status', status: 403, body: '{"detail":"Token invalid/expired"}' },
-      code: 'UNAUTHENTICATED',
-      attempts: 1,
-    },
-  ])('$name -> $code after $attempts attempt(s)', async ({ fault, code, attempts }) => {
+  it.each<[string, string, number, FaultSpec]>([
+    ['HTML 500 page', 'UPSTREAM_ERROR', 1, { mode: 'html500' }],
+    ['HTML 404 page', 'UPSTREAM_ERROR', 1, { mode: 'html404' }],
+    ['503 (retried twice)', 'UPSTREAM_ERROR', 3, { mode: 'status', status: 503 }],
+    ['502 (retried twice)', 'UPSTREAM_ERROR', 3, { mode: 'status', status: 502 }],
+    ['connection reset (retried twice)', 'UPSTREAM_ERROR', 3, { mode: 'reset' }],
+    ['no answer at all (not retried)', 'UPSTREAM_TIMEOUT', 1, { mode: 'hang' }],
+    [
+      'headers later than the timeout',
+      'UPSTREAM_TIMEOUT',
+      1,
+      { mode: 'slowHeaders', delayMs: 5000 },
+    ],
+    ['body that stalls mid-way', 'UPSTREAM_TIMEOUT', 1, { mode: 'stallBody' }],
+    ['malformed JSON', 'UPSTREAM_ERROR', 1, { mode: 'malformedJson' }],
+    ['403 permission denied', 'FORBIDDEN', 1, { mode: 'status', status: 403, body: NO_PERMISSION }],
+    ['403 invalid token', 'UNAUTHENTICATED', 1, { mode: 'status', status: 403, body: BAD_TOKEN }],
+  ])('%s -> %s after %i attempt(s)', async (_name, code, attempts, fault) => {
     gateway.fake.resetRequests();
     gateway.fake.fault(fault);
     const { result, ms } = await timed(() => gateway.gql(PAGE));
@@ -131,7 +87,7 @@ describe('each upstream fault yields its documented code in time, and the next r
     gateway.fake.setOptions({ latencyMs: 100 });
     try {
       const controller = new AbortController();
-      const pending = gateway.yoga.fetch('http://gateway.test/graphql', {
+      const pending = gateway.app.yoga.fetch('http://gateway.test/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: 'Bearer demo-admin-token' },
         body: JSON.stringify({ query: PAGE }),
@@ -148,7 +104,7 @@ describe('each upstream fault yields its documented code in time, and the next r
   });
 
   it('caps the upstream answer size (UPSTREAM_MAX_RESPONSE_BYTES)', async () => {
-    const small = await startHardenedGateway({ maxResponseBytes: 2048 });
+    const small = await startGateway({ env: { UPSTREAM_MAX_RESPONSE_BYTES: '2048' } });
     try {
       const result = await small.gql('{ refreshTokens(first: 50) { nodes { pk } } }');
       expect(codesOf(result)).toEqual(['UPSTREAM_ERROR']);
@@ -165,17 +121,16 @@ describe('each upstream fault yields its documented code in time, and the next r
 });
 
 describe('circuit breaker', () => {
-  let gateway: HardenedGateway;
   const RESET_MS = 300;
-  beforeAll(async () => {
-    gateway = await startHardenedGateway({
-      timeoutMs: TIMEOUT_MS,
-      retries: 0,
-      breaker: { failureThreshold: 3, resetMs: RESET_MS },
-    });
+  const gateway = useGateway({
+    env: {
+      UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),
+      UPSTREAM_RETRIES: '0',
+      BREAKER_FAILURE_THRESHOLD: '3',
+      BREAKER_RESET_MS: String(RESET_MS),
+    },
   });
   afterEach(() => gateway.fake.clearFaults());
-  afterAll(() => gateway.close());
 
   const waitForReset = () => new Promise((resolve) => setTimeout(resolve, RESET_MS + 50));
 
@@ -187,7 +142,7 @@ describe('circuit breaker', () => {
       ]);
     }
     expect(gateway.apiCalls()).toBe(6);
-    expect(gateway.http.resilience.breaker!.state).toBe('closed');
+    expect(gateway.app.http.resilience.breaker!.state).toBe('closed');
   });
 
   it('opens after consecutive timeouts and then fails fast with UPSTREAM_UNAVAILABLE', async () => {
@@ -200,7 +155,7 @@ describe('circuit breaker', () => {
     expect(codesOf(result)).toEqual(['UPSTREAM_UNAVAILABLE']);
     expect(gateway.apiCalls()).toBe(0);
     expect(ms).toBeLessThan(TIMEOUT_MS / 2);
-    const metrics = await (await gateway.yoga.fetch('http://gateway.test/metrics')).text();
+    const metrics = await (await gateway.app.yoga.fetch('http://gateway.test/metrics')).text();
     expect(metrics).toMatch(/^gateway_upstream_circuit_open 1$/m);
   });
 
@@ -225,7 +180,7 @@ describe('circuit breaker', () => {
       'ok',
     ]);
     for (let i = 0; i < 3; i++) expect((await gateway.gql(PAGE)).errors).toBeUndefined();
-    expect(gateway.http.resilience.breaker!.state).toBe('closed');
+    expect(gateway.app.http.resilience.breaker!.state).toBe('closed');
   });
 });
 

@@ -14,6 +14,23 @@ export interface Running {
   close(): Promise<void>;
 }
 
+// Ends both sockets when either fails or closes, and keeps them for `close()` to destroy.
+function tie(client: Socket, backend: Socket, sockets: Set<Socket>): void {
+  sockets.add(client).add(backend);
+  const drop = () => (client.destroy(), backend.destroy());
+  client.on('error', drop).on('close', drop);
+  backend.on('error', drop).on('close', drop);
+}
+
+// Listens on a free loopback port; resolves with it.
+async function listen(server: {
+  listen(port: number, host: string, cb: () => void): unknown;
+  address(): unknown;
+}): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
 function closer(server: { close(cb: () => void): void }, sockets: Set<Socket>) {
   return () =>
     new Promise<void>((resolve) => {
@@ -30,15 +47,11 @@ export async function startTlsFront(upstreamUrl: string): Promise<Running> {
     { cert: readFileSync(FAKE_CA_FILE), key: readFileSync(FAKE_KEY_FILE) },
     (client) => {
       const backend = connect(Number(upstream.port), upstream.hostname);
-      sockets.add(client).add(backend);
+      tie(client, backend, sockets);
       client.pipe(backend).pipe(client);
-      const drop = () => (client.destroy(), backend.destroy());
-      client.on('error', drop).on('close', drop);
-      backend.on('error', drop).on('close', drop);
     },
   );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server);
   return { url: `https://127.0.0.1:${port}`, close: closer(server, sockets) };
 }
 
@@ -55,12 +68,8 @@ export async function startConnectProxy(): Promise<Running & { tunnels: string[]
       backend.write(head);
       client.pipe(backend).pipe(client);
     });
-    sockets.add(client).add(backend);
-    const drop = () => (client.destroy(), backend.destroy());
-    client.on('error', drop).on('close', drop);
-    backend.on('error', drop).on('close', drop);
+    tie(client, backend, sockets);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server);
   return { url: `http://127.0.0.1:${port}`, tunnels, close: closer(server, sockets) };
 }
