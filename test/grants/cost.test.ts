@@ -2,6 +2,7 @@ import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { estimateUpstreamCalls } from '../../src/limits/upstream-cost.js';
 import { buildSchema } from '../../src/graphql/schema/index.js';
+import { ALL_KINDS } from './support.js';
 
 describe('MAX_COST counts the grant connections and revokeOAuth2Grants (at least)', () => {
   const schema = buildSchema();
@@ -29,7 +30,7 @@ describe('MAX_COST counts the grant connections and revokeOAuth2Grants (at least
     [
       'revokeOAuth2Grants: one list call per kind (its DELETEs are bounded by MAX_REVOKE)',
       'mutation { revokeOAuth2Grants(input: { userPk: 7 }) { matchedCount } }',
-      3,
+      ALL_KINDS.length,
     ],
     [
       'deleteAccessToken: one call',

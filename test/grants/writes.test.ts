@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
 import { codesOf, useGateway } from '../helpers/gateway.js';
-import type { Kind } from './support.js';
 import { ALL_KINDS, restGrants } from './support.js';
 
 // Every mutation that deletes in authentik leaves one audit line and a count in /metrics;
@@ -29,14 +28,8 @@ async function metric(name: string, labels: string): Promise<number> {
   return line ? Number(line.split(' ').pop()) : 0;
 }
 
-const TYPENAMES: Record<Kind['segment'], string> = {
-  refresh_tokens: 'RefreshToken',
-  access_tokens: 'AccessToken',
-  authorization_codes: 'AuthorizationCode',
-};
-
 describe('every delete mutation is audited', () => {
-  it.each(ALL_KINDS.map((kind) => [TYPENAMES[kind.segment], kind] as const))(
+  it.each(ALL_KINDS.map((kind) => [kind.typename, kind] as const))(
     'delete%s writes one audit line (request id, operation, pk, outcome, caller fingerprint) and counts',
     async (typename, kind) => {
       const pk = restGrants(gw, kind, { user: 23 })[0]!.pk;
