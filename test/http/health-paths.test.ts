@@ -20,7 +20,11 @@ describe('the health routes are the gateway’s own, exactly', () => {
 
 describe('READY_TIMEOUT_MS', () => {
   // authentik's readiness answer takes 1.5 s: longer than one setting allows, shorter than the other.
-  const SLOW_READY = { mode: 'slowHeaders', delayMs: 1500, pathPrefix: '/-/health/ready/' } as const;
+  const SLOW_READY = {
+    mode: 'slowHeaders',
+    delayMs: 1500,
+    pathPrefix: '/-/health/ready/',
+  } as const;
 
   async function readyz(readyTimeoutMs: string) {
     const gateway = await startGateway({
