@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
-import type { FakeAuthentik } from '../src/fake-authentik/index.js';
+import type { FakeAuthentik } from '../src/fake-authentik/server.js';
 import { probeUpstreamCalls } from './probe.js';
 import { ROOT } from './processes.js';
 import { QUERIES } from './scenarios.js';

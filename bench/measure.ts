@@ -1,4 +1,4 @@
-import type { FakeAuthentik } from '../src/fake-authentik/index.js';
+import type { FakeAuthentik } from '../src/fake-authentik/server.js';
 import { withCallerTokens } from './callers.js';
 import { percentile, runLoad } from './load.js';
 import type { LoadOptions, LoadResult } from './load.js';

@@ -1,4 +1,4 @@
-import type { FakeAuthentik } from '../src/fake-authentik/index.js';
+import type { FakeAuthentik } from '../src/fake-authentik/server.js';
 import { waitUntilUpstreamQuiet } from './upstream-counter.js';
 
 /** Sent with every request, to the gateway and to the fake alike. */

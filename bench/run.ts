@@ -11,8 +11,8 @@
  */
 import { loadavg } from 'node:os';
 import path from 'node:path';
-import { startFakeAuthentik } from '../src/fake-authentik/index.js';
-import type { FakeAuthentik } from '../src/fake-authentik/index.js';
+import { startFakeAuthentik } from '../src/fake-authentik/server.js';
+import type { FakeAuthentik } from '../src/fake-authentik/server.js';
 import { DISTINCT_CALLER_TOKENS, withCallerTokens } from './callers.js';
 import type { Callers } from './callers.js';
 import { buildFloorProxy } from './floor-build.js';

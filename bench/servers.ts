@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import type { FakeAuthentik } from '../src/fake-authentik/index.js';
+import type { FakeAuthentik } from '../src/fake-authentik/server.js';
 import { createMemoryCgroup } from './cgroup.js';
 import type { MemoryCgroup } from './cgroup.js';
 import { page20UpstreamCall } from './floor-build.js';

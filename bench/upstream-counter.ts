@@ -1,4 +1,4 @@
-import type { FakeAuthentik } from '../src/fake-authentik/index.js';
+import type { FakeAuthentik } from '../src/fake-authentik/server.js';
 
 /** How often the fake's request log is emptied while counting (it keeps every request). */
 const DRAIN_INTERVAL_MS = 250;

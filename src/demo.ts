@@ -1,5 +1,6 @@
-import type { FakeAuthentik } from './fake-authentik/index.js';
-import { ADMIN_TOKEN, startFakeAuthentik } from './fake-authentik/index.js';
+import type { FakeAuthentik } from './fake-authentik/server.js';
+import { startFakeAuthentik } from './fake-authentik/server.js';
+import { ADMIN_TOKEN } from './fake-authentik/data.js';
 import type { GraphiQLDefaults } from './graphql/plugins/graphiql-page.js';
 
 /** The query GraphiQL opens with in demo mode. */

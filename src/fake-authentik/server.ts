@@ -1,4 +1,11 @@
-/** The HTTP server (node:http only) and {@link startFakeAuthentik}. */
+/**
+ * A faithful, deterministic fake of authentik's OAuth2 grant REST API (refresh tokens, access
+ * tokens, authorization codes) over `node:http`: this file is its HTTP server and
+ * {@link startFakeAuthentik}; data.ts its seeded data, store.ts its state, routes.ts and
+ * listing.ts what it answers. Independent of the rest of `src/`. Demo bearer tokens (every
+ * seed): `demo-admin-token` (superuser `akadmin`; with `extraAdminTokens: n` also
+ * `demo-admin-token-1` … `-n`), `demo-token-<username>` (ordinary users), `demo-expired-token` (403).
+ */
 import { STATUS_CODES, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { ADMIN_TOKEN, EXPIRED_TOKEN, buildDataset } from './data.js';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { FakeAuthentik } from '../../src/fake-authentik/index.js';
-import { ADMIN_TOKEN, startFakeAuthentik } from '../../src/fake-authentik/index.js';
+import type { FakeAuthentik } from '../../src/fake-authentik/server.js';
+import { startFakeAuthentik } from '../../src/fake-authentik/server.js';
+import { ADMIN_TOKEN } from '../../src/fake-authentik/data.js';
 import { useGateway } from '../helpers/gateway.js';
 import type { Child } from '../helpers/processes.js';
 import { spawnTs } from '../helpers/processes.js';

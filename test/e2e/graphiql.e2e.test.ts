@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parse, print } from 'graphql';
 import type { Browser, Page, Response } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
+import { ADMIN_TOKEN } from '../../src/fake-authentik/data.js';
 import type { DemoGateway } from './demo-gateway.js';
 import { startDemoGateway } from './demo-gateway.js';
 import type { OfflineContext } from './offline-browser.js';

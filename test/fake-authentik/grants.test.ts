@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FakeAuthentik, GrantKind } from '../../src/fake-authentik/index.js';
-import { startFakeAuthentik } from '../../src/fake-authentik/index.js';
+import type { FakeAuthentik } from '../../src/fake-authentik/server.js';
+import type { GrantKind } from '../../src/fake-authentik/types.js';
+import { startFakeAuthentik } from '../../src/fake-authentik/server.js';
 import type { Envelope } from './helpers.js';
 import { call } from './helpers.js';
 import { expectedGrants } from './expected.js';

@@ -1,5 +1,6 @@
 /** Shared helpers for the fake authentik tests. */
-import type { FakeAuthentik, ServedToken } from '../../src/fake-authentik/index.js';
+import type { FakeAuthentik } from '../../src/fake-authentik/server.js';
+import type { ServedToken } from '../../src/fake-authentik/types.js';
 
 /** The `pagination` block of a list answer. */
 export interface Pagination {

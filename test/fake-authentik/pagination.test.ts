@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  paginationFor,
-  startFakeAuthentik,
-  type FakeAuthentik,
-} from '../../src/fake-authentik/index.js';
+import type { FakeAuthentik } from '../../src/fake-authentik/server.js';
+import { startFakeAuthentik } from '../../src/fake-authentik/server.js';
+import { paginationFor } from '../../src/fake-authentik/listing.js';
 import { call, list } from './helpers.js';
 import { expectedResponse } from './expected.js';
 

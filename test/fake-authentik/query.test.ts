@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  startFakeAuthentik,
-  type FakeAuthentik,
-  type ServedToken,
-} from '../../src/fake-authentik/index.js';
+import type { FakeAuthentik } from '../../src/fake-authentik/server.js';
+import { startFakeAuthentik } from '../../src/fake-authentik/server.js';
+import type { ServedToken } from '../../src/fake-authentik/types.js';
 import { call, expiresKey, list, listAll } from './helpers.js';
 import { expectedList } from './expected.js';
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeAuthentik, type FakeAuthentik } from '../../src/fake-authentik/index.js';
+import type { FakeAuthentik } from '../../src/fake-authentik/server.js';
+import { startFakeAuthentik } from '../../src/fake-authentik/server.js';
 import { call } from './helpers.js';
 
 let fake: FakeAuthentik;

@@ -3,7 +3,7 @@
  * per-request loaders (one call per distinct key), and a key-only reference costs no lookup.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
+import { ADMIN_TOKEN } from '../../src/fake-authentik/data.js';
 import { useGateway } from '../helpers/gateway.js';
 
 const gw = useGateway();

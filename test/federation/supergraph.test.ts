@@ -4,7 +4,7 @@
  * subgraph: queries that cross in both directions, what each subgraph and authentik saw.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
+import { ADMIN_TOKEN } from '../../src/fake-authentik/data.js';
 import { encodeNodeId } from '../../src/graphql/node-ids.js';
 import { TEAMS, teamOf } from './accounts-subgraph.js';
 import type { Supergraph } from './supergraph.js';

@@ -12,7 +12,7 @@ import type { CompositionResult } from '@theguild/federation-composition';
 import { composeServices } from '@theguild/federation-composition';
 import type { ExecutionResult } from 'graphql';
 import { parse } from 'graphql';
-import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
+import { ADMIN_TOKEN } from '../../src/fake-authentik/data.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { startGateway } from '../helpers/gateway.js';
 import type { AccountsSubgraph } from './accounts-subgraph.js';

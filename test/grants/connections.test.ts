@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { userTokenFor } from '../../src/fake-authentik/index.js';
+import { userTokenFor } from '../../src/fake-authentik/data.js';
 import { codesOf, useGateway } from '../helpers/gateway.js';
 import type { GrantVars, Kind } from './support.js';
 import {

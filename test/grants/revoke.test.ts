@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, userTokenFor } from '../../src/fake-authentik/index.js';
+import { ADMIN_TOKEN, userTokenFor } from '../../src/fake-authentik/data.js';
 import { codesOf, useGateway } from '../helpers/gateway.js';
 import type { Kind } from './support.js';
 import { ALL_KINDS, ACCESS, CODES, REFRESH, requestsTo, restGrants } from './support.js';

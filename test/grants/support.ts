@@ -1,6 +1,6 @@
 /** Helpers for the grant-kind tests: one table of kinds, queries per kind, REST oracles. */
-import type { GrantKind, ServedGrant } from '../../src/fake-authentik/index.js';
-import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
+import type { GrantKind, ServedGrant } from '../../src/fake-authentik/types.js';
+import { ADMIN_TOKEN } from '../../src/fake-authentik/data.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import type { ConnectionVars } from '../helpers/connections.js';
 import { expectedGrants } from '../fake-authentik/expected.js';

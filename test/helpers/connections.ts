@@ -1,7 +1,8 @@
 /** Shared helpers for the core connection tests: one query, walks, REST oracles and call logs. */
 import type { GraphQLFormattedError } from 'graphql';
-import type { FakeAuthentik, ServedGrant, ServedToken } from '../../src/fake-authentik/index.js';
-import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
+import type { FakeAuthentik } from '../../src/fake-authentik/server.js';
+import type { ServedGrant, ServedToken } from '../../src/fake-authentik/types.js';
+import { ADMIN_TOKEN } from '../../src/fake-authentik/data.js';
 import type { TestGateway } from './gateway.js';
 import { measured } from './gateway.js';
 import { expectedList } from '../fake-authentik/expected.js';

@@ -5,8 +5,10 @@ import { createApp } from '../../src/app.js';
 import type { App, AppOptions } from '../../src/app.js';
 import type { GatewayConfig } from '../../src/config.js';
 import { loadConfig } from '../../src/config.js';
-import type { FakeAuthentik, FakeAuthentikOptions } from '../../src/fake-authentik/index.js';
-import { ADMIN_TOKEN, startFakeAuthentik } from '../../src/fake-authentik/index.js';
+import type { FakeAuthentik } from '../../src/fake-authentik/server.js';
+import type { FakeAuthentikOptions } from '../../src/fake-authentik/types.js';
+import { startFakeAuthentik } from '../../src/fake-authentik/server.js';
+import { ADMIN_TOKEN } from '../../src/fake-authentik/data.js';
 
 /**
  * What every test gateway runs with unless its suite says otherwise: quiet, no retries and no

@@ -1,4 +1,4 @@
-import type { FakeAuthentik } from '../../src/fake-authentik/index.js';
+import type { FakeAuthentik } from '../../src/fake-authentik/server.js';
 
 /** Every credential the fake knows, for "never in a log line" checks. */
 export function secretsOf(fake: FakeAuthentik): string[] {

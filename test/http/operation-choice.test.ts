@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
+import { ADMIN_TOKEN } from '../../src/fake-authentik/data.js';
 import { CSRF_HEADER } from '../../src/limits/csrf.js';
 import { codesOf, useGateway } from '../helpers/gateway.js';
 

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
+import { ADMIN_TOKEN } from '../../src/fake-authentik/data.js';
 import { useGateway } from '../helpers/gateway.js';
 
 // What the Fetch layer cannot turn into a URL is a bad request (400, JSON, no internals), and the

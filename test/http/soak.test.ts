@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, userTokenFor } from '../../src/fake-authentik/index.js';
+import { ADMIN_TOKEN, userTokenFor } from '../../src/fake-authentik/data.js';
 import type { App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { gqlRequest, startApp } from '../helpers/gateway.js';

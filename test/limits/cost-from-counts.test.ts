@@ -1,11 +1,8 @@
 import { loadConfig } from '../../src/config.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type {
-  FakeAuthentik,
-  FakeAuthentikOptions,
-  GrantKind,
-} from '../../src/fake-authentik/index.js';
-import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
+import type { FakeAuthentik } from '../../src/fake-authentik/server.js';
+import type { FakeAuthentikOptions, GrantKind } from '../../src/fake-authentik/types.js';
+import { ADMIN_TOKEN } from '../../src/fake-authentik/data.js';
 import { expectedGrants } from '../fake-authentik/expected.js';
 import { codesOf, useGateway } from '../helpers/gateway.js';
 import { grantMatchesSearch } from '../helpers/connections.js';

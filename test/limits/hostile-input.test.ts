@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FakeAuthentik } from '../../src/fake-authentik/index.js';
-import { startFakeAuthentik } from '../../src/fake-authentik/index.js';
+import type { FakeAuthentik } from '../../src/fake-authentik/server.js';
+import { startFakeAuthentik } from '../../src/fake-authentik/server.js';
 import { codesOf, gqlRequest, useGateway } from '../helpers/gateway.js';
 import { spawnGateway } from '../helpers/processes.js';
 import { UPSTREAM_ROUTES, unknownRoutes } from '../helpers/upstream-routes.js';

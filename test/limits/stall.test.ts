@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
+import { ADMIN_TOKEN } from '../../src/fake-authentik/data.js';
 import { splitSearchTerms } from '../../src/pagination/search-terms.js';
 import { useGatewayProcess } from '../helpers/processes.js';
 

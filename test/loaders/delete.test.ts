@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ServedToken } from '../../src/fake-authentik/index.js';
+import type { ServedToken } from '../../src/fake-authentik/types.js';
 import { codesOf, measured, useGateway } from '../helpers/gateway.js';
 import { JSMITH, TOKEN_PATH, globalId, gqlData, restTokens } from './support.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GraphQLFormattedError } from 'graphql';
-import type { ServedToken } from '../../src/fake-authentik/index.js';
-import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
+import type { ServedToken } from '../../src/fake-authentik/types.js';
+import { ADMIN_TOKEN } from '../../src/fake-authentik/data.js';
 import { codesOf, useGateway } from '../helpers/gateway.js';
 import { JSMITH, MGARCIA, distinct, globalId, restTokens } from './support.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { UpstreamShape } from '../../src/fake-authentik/index.js';
-import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
+import type { UpstreamShape } from '../../src/fake-authentik/types.js';
+import { ADMIN_TOKEN } from '../../src/fake-authentik/data.js';
 import { codesOf, measured, startGateway, useGateway } from '../helpers/gateway.js';
 import {
   JSMITH,

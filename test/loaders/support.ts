@@ -1,6 +1,6 @@
 /** Shared helpers for the loader tests: checked queries, upstream call logs, REST oracles. */
-import type { ServedToken } from '../../src/fake-authentik/index.js';
-import { ADMIN_TOKEN, userTokenFor } from '../../src/fake-authentik/index.js';
+import type { ServedToken } from '../../src/fake-authentik/types.js';
+import { ADMIN_TOKEN, userTokenFor } from '../../src/fake-authentik/data.js';
 import type { TestGateway, UpstreamCall } from '../helpers/gateway.js';
 import { expectedList } from '../fake-authentik/expected.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ServedToken } from '../../src/fake-authentik/index.js';
+import type { ServedToken } from '../../src/fake-authentik/types.js';
 import { codesOf, useGateway } from '../helpers/gateway.js';
 import type { ConnectionVars } from '../helpers/connections.js';
 import {

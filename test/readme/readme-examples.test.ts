@@ -4,7 +4,7 @@ import type { OperationDefinitionNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
+import { ADMIN_TOKEN } from '../../src/fake-authentik/data.js';
 import { codesOf, gqlRequest, startApp } from '../helpers/gateway.js';
 
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');

@@ -9,8 +9,8 @@ import {
   isObjectType,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import type { JsonObject, ServedToken, UpstreamShape } from '../../src/fake-authentik/index.js';
-import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
+import type { JsonObject, ServedToken, UpstreamShape } from '../../src/fake-authentik/types.js';
+import { ADMIN_TOKEN } from '../../src/fake-authentik/data.js';
 import { buildSchema } from '../../src/graphql/schema/index.js';
 import { codesOf, useGateway } from '../helpers/gateway.js';
 import { countListCalls, restList, walkForward } from '../helpers/connections.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ServedToken } from '../../src/fake-authentik/index.js';
+import type { ServedToken } from '../../src/fake-authentik/types.js';
 import { useGateway } from '../helpers/gateway.js';
 import { DEFAULT_ORDERING, grantMatchesSearch, restList } from '../helpers/connections.js';
 

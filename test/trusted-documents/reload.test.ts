@@ -2,7 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Child } from '../helpers/processes.js';
 import { spawnFakeAuthentik, spawnGateway } from '../helpers/processes.js';
-import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
+import { ADMIN_TOKEN } from '../../src/fake-authentik/data.js';
 import type { TrustedGateway } from './support.js';
 import { startTrustedGateway, tempDir } from './support.js';
 import { codesOf } from '../helpers/gateway.js';

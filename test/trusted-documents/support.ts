@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FormattedExecutionResult } from 'graphql';
-import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
+import { ADMIN_TOKEN } from '../../src/fake-authentik/data.js';
 import { CSRF_HEADER } from '../../src/limits/csrf.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { startGateway } from '../helpers/gateway.js';

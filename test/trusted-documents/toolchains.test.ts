@@ -12,7 +12,7 @@ import {
 } from '@apollo/persisted-query-lists';
 import { generate } from '@graphql-codegen/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN } from '../../src/fake-authentik/index.js';
+import { ADMIN_TOKEN } from '../../src/fake-authentik/data.js';
 import { CSRF_HEADER } from '../../src/limits/csrf.js';
 import type { TrustedGateway } from './support.js';
 import { SCHEMA_FILE, startTrustedGateway, tempDir } from './support.js';

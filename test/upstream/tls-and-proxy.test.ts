@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import type { FakeAuthentik } from '../../src/fake-authentik/index.js';
-import { startFakeAuthentik } from '../../src/fake-authentik/index.js';
+import type { FakeAuthentik } from '../../src/fake-authentik/server.js';
+import { startFakeAuthentik } from '../../src/fake-authentik/server.js';
 import { gqlRequest, testEnv } from '../helpers/gateway.js';
 import { FAKE_CA_FILE, startConnectProxy, startTlsFront } from './network.js';
 

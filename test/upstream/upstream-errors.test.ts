@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FaultSpec } from '../../src/fake-authentik/index.js';
-import { ADMIN_TOKEN, EXPIRED_TOKEN } from '../../src/fake-authentik/index.js';
+import type { FaultSpec } from '../../src/fake-authentik/types.js';
+import { ADMIN_TOKEN, EXPIRED_TOKEN } from '../../src/fake-authentik/data.js';
 import { codesOf, useGateway } from '../helpers/gateway.js';
 import { connectionQuery } from '../helpers/connections.js';
 

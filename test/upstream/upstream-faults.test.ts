@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FaultSpec } from '../../src/fake-authentik/index.js';
+import type { FaultSpec } from '../../src/fake-authentik/types.js';
 import { CircuitBreaker } from '../../src/upstream/resilience.js';
 import { codesOf, startGateway, useGateway } from '../helpers/gateway.js';
 import { leakingLines, secretsOf } from '../helpers/log-leaks.js';
