@@ -48,8 +48,6 @@ export interface TestGatewayOptions {
   fake?: FakeAuthentikOptions;
   /** Settings over {@link TEST_BASE_ENV}, as an operator writes them (`{ MAX_COST: '5' }`). */
   env?: Readonly<Record<string, string>>;
-  /** Receives each log line instead of `logs` keeping it (for long runs). */
-  logSink?: (line: string) => void;
   /** More envelop plugins, run after the gateway's own. */
   plugins?: Plugin[];
 }
@@ -73,7 +71,7 @@ export interface TestGateway {
   app: App;
   /** The listening server's base URL, `http://127.0.0.1:<port>`. */
   url: string;
-  /** Every log line written so far (raw JSON text); empty with a `logSink`, or at LOG_LEVEL=silent. */
+  /** Every log line written so far (raw JSON text); empty at LOG_LEVEL=silent. */
   logs: string[];
   /**
    * POSTs a GraphQL operation over loopback to `/graphql`, as clients do. `app.yoga.fetch`
@@ -115,7 +113,7 @@ export function gqlRequest(
 export async function startGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const fake = await startFakeAuthentik(options.fake);
   const logs: string[] = [];
-  const write = options.logSink ?? ((line: string) => void logs.push(line));
+  const write = (line: string) => void logs.push(line);
   let started: { app: App; origin: string };
   try {
     started = await startApp(loadConfig(testEnv(fake.url, options.env)), {
